@@ -1,0 +1,51 @@
+# renostats: two commands on a fresh machine, `make reports` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+EXTRAS ?= test,dev
+NBVAL := --nbval --nbval-kernel-name renostats --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.DEFAULT_GOAL := help
+.PHONY: help reports test lab lint format notebooks bench clean-venv
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+# The environment: made when missing, refreshed when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(PY) -m ipykernel install --sys-prefix --name renostats --display-name "Python (renostats)" >/dev/null
+	@touch $(STAMP)
+
+reports: $(STAMP)  ## run every notebook on the bundled data into reports/<timestamp>/
+	$(VENV)/bin/renostats run
+	@echo "open $(CURDIR)/reports/latest/index.html"
+
+test: $(STAMP)  ## unit tests and the notebooks as tested documentation (nbval)
+	$(PY) -m pytest tests notebooks $(NBVAL)
+
+lab: $(STAMP)  ## JupyterLab on notebooks/
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS),lab]"
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+lint: $(STAMP)  ## ruff check and format check
+	$(VENV)/bin/ruff check src tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: $(STAMP)  ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests benchmarks
+
+notebooks: $(STAMP)  ## re-execute the committed notebooks in place after editing them
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.kernel_name=renostats --ExecutePreprocessor.record_timing=False \
+	  notebooks/[0-9][0-9]_*.ipynb
+
+bench: $(STAMP)  ## run the benchmarks (slow; prints ratios against peers)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean-venv:  ## remove the environment
+	rm -rf $(VENV)

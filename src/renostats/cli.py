@@ -1,0 +1,99 @@
+"""The ``renostats`` command: a thin face over :mod:`renostats.report`.
+
+Exit codes: 0 success; 1 a notebook failed (its output notebook is kept in the run folder and
+``reports/latest`` is unchanged); 2 a usage error (nothing was run or written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import yaml
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``renostats`` command; returns the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the problem
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return args.func(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="renostats",
+        description="Research notebooks for urban renewal and local economic recovery.",
+    )
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser(
+        "run",
+        help="execute report notebooks into reports/<timestamp>/",
+        description=(
+            "Execute report notebooks with papermill into reports/<YYYYmmdd-HHMMSS>[-<set>]/ with an HTML "
+            "page per notebook, metrics.json and index.html; reports/latest moves only when all succeed. "
+            "Exit 0 on success, 1 when a notebook failed, 2 for a usage error."
+        ),
+    )
+    run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="names or paths (default: all)")
+    run.add_argument("-f", "--file", dest="param_file", metavar="PARAMS.yaml",
+                     help="YAML file of parameter values")
+    run.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                     help="set a parameter (VALUE is read as YAML: 0.05, true, 2020-03-31 stays text)")
+    run.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME",
+                     help="named parameter set notebooks/params/NAME.yaml (repeatable)")
+    run.add_argument("--jobs", type=int, default=1, metavar="N", help="notebooks run at once")
+    run.add_argument("--out", metavar="DIR", help="reports folder (default: reports/)")
+    run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML pages")
+    run.set_defaults(func=_run)
+    return parser
+
+
+def _param_value(text: str):
+    """Read a -p value as YAML scalar so numbers and booleans arrive typed; dates stay strings."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if value is None or hasattr(value, "isoformat"):
+        return text
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from renostats import report
+
+    try:
+        result = report.run(
+            args.notebooks or None,
+            parameters={name: _param_value(value) for name, value in args.param},
+            param_file=args.param_file,
+            sets=args.sets or None,
+            jobs=args.jobs,
+            out=args.out,
+            show_code=args.show_code,
+            progress=lambda line: print(line, flush=True),
+        )
+    except report.UsageError as exc:
+        print(f"renostats run: error: {exc}", file=sys.stderr)
+        return 2
+    if not result.ok:
+        for failed in result.failures:
+            print(f"renostats run: {failed.error}", file=sys.stderr)
+            print(f"renostats run: failed notebook kept at {failed.output}", file=sys.stderr)
+        print("renostats run: reports/latest left unchanged", file=sys.stderr)
+        return 1
+    print(f"report ready: {result.latest / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

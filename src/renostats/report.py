@@ -1,0 +1,656 @@
+"""Scheduled report runs over papermill, and what notebooks call to take part in them.
+
+A run executes notebooks (the templates in ``notebooks/`` are never modified) into a fresh folder
+``reports/<YYYYmmdd-HHMMSS>[-<set>]/`` holding, per notebook, the executed ``.ipynb`` (the run's log) and
+an HTML page, plus ``metrics.json`` and an ``index.html`` that links them. ``reports/latest`` moves to the
+new folder only when every notebook succeeded, so a failed run never hides the last good report.
+
+Inside a notebook:
+
+- :func:`record` stores a headline number; the runner collects it into ``metrics.json``. In JupyterLab
+  it just shows the number.
+- :func:`check_dir`, :func:`check_date`, :func:`check_choice` and :func:`check_range` validate
+  parameters in the cell after the ``parameters`` cell, each failing with a one-line
+  :class:`ParameterError` that names the parameter and the value.
+
+Examples
+--------
+>>> record("households", 29681, unit="户")
+>>> check_choice("district", "双清区", ["双清区", "北塔区"])
+'双清区'
+>>> check_date("as_of", "2020-04-31")
+Traceback (most recent call last):
+...
+renostats.report.ParameterError: parameter as_of: '2020-04-31' is not a valid date (use YYYY-MM-DD)
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import html
+import json
+import math
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from renostats import paths
+
+__all__ = [
+    "METRIC_MIME",
+    "NotebookRun",
+    "ParameterError",
+    "RunResult",
+    "UsageError",
+    "check_choice",
+    "check_date",
+    "check_dir",
+    "check_range",
+    "list_notebooks",
+    "notebook_parameters",
+    "read_metrics",
+    "record",
+    "resolve_data_dir",
+    "run",
+]
+
+#: MIME type of the display output that :func:`record` emits and the runner reads back.
+METRIC_MIME = "application/vnd.renostats.metric+json"
+#: Name of the Jupyter kernel that ``make`` registers for the project's environment.
+KERNEL_NAME = "renostats"
+
+_METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+_SET_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+class ParameterError(ValueError):
+    """A notebook parameter has a value that cannot be used."""
+
+
+class UsageError(Exception):
+    """The run was asked for wrongly (unknown notebook or parameter, bad YAML, missing folder)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Inside notebooks
+
+
+def record(name: str, value: Any, *, unit: str | None = None, label: str | None = None) -> None:
+    """Record a headline number of the notebook for ``metrics.json``.
+
+    Parameters
+    ----------
+    name : str
+        Metric name, a Python-identifier-like string (dots allowed), unique within the notebook.
+    value : number, str, bool or None
+        The value; numpy scalars are converted. Must be JSON-serialisable after conversion.
+    unit : str, optional
+        Unit for readers (``"yuan"``, ``"share"``, ``"户"`` ...).
+    label : str, optional
+        Human-readable description shown in the report index.
+
+    Notes
+    -----
+    The metric travels as a display output with MIME type :data:`METRIC_MIME` (and a plain-text line),
+    so the executed notebook itself carries its metrics and nothing depends on environment variables.
+    Outside IPython the call only checks its arguments.
+    """
+    if not isinstance(name, str) or not _METRIC_NAME.match(name):
+        raise ValueError(f"metric name must look like an identifier, got {name!r}")
+    clean = _plain(value)
+    try:
+        json.dumps(clean, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"metric {name}: value {value!r} is not a finite JSON value") from exc
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - ipykernel is a dependency
+        return
+    if get_ipython() is None:
+        return
+    payload = {"name": name, "value": clean, "unit": unit, "label": label}
+    shown = _format_value(clean) + (f" {unit}" if unit else "")
+    text = f"recorded {name} = {shown}" + (f"  ({label})" if label else "")
+    display({METRIC_MIME: payload, "text/plain": text}, raw=True)
+
+
+def check_dir(name: str, value: str | os.PathLike[str] | None, default: Path | None = None) -> Path:
+    """Return ``value`` as an existing folder, or ``default`` when ``value`` is empty.
+
+    Raises
+    ------
+    ParameterError
+        If the folder does not exist.
+    """
+    if value is None or str(value) == "":
+        if default is None:
+            raise ParameterError(f"parameter {name}: no folder given")
+        value = default
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise ParameterError(f"parameter {name}: folder '{value}' does not exist")
+    return path.resolve()
+
+
+def check_date(name: str, value: Any):
+    """Return ``value`` as a ``pandas.Timestamp``; ISO dates (``YYYY-MM-DD``) only.
+
+    Raises
+    ------
+    ParameterError
+        If the value is not a real calendar date in ISO form.
+    """
+    import pandas as pd
+
+    text = str(value)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ParameterError(f"parameter {name}: {value!r} is not a valid date (use YYYY-MM-DD)")
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text))
+    except ValueError:
+        raise ParameterError(
+            f"parameter {name}: {value!r} is not a valid date (use YYYY-MM-DD)"
+        ) from None
+
+
+def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
+    """Return ``value`` if it is one of ``choices``.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, the value and the allowed choices.
+    """
+    allowed = list(choices)
+    if value not in allowed:
+        listed = ", ".join(repr(c) for c in allowed)
+        raise ParameterError(f"parameter {name}: unknown value {value!r}; expected one of {listed}")
+    return value
+
+
+def check_range(
+    name: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    inclusive: bool = False,
+) -> float:
+    """Return ``value`` as a float inside ``(low, high)`` (or ``[low, high]`` when ``inclusive``).
+
+    Raises
+    ------
+    ParameterError
+        If the value is not a number or lies outside the range.
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"parameter {name}: {value!r} is not a number") from None
+    below = low is not None and (number < low if inclusive else number <= low)
+    above = high is not None and (number > high if inclusive else number >= high)
+    if math.isnan(number) or below or above:
+        left, right = ("[", "]") if inclusive else ("(", ")")
+        raise ParameterError(f"parameter {name}: {value!r} is outside {left}{low}, {high}{right}")
+    return number
+
+
+def resolve_data_dir(value: str | os.PathLike[str] | None, default: Path) -> Path:
+    """``check_dir("data_dir", value, default)``: the bundled folder when ``value`` is empty."""
+    return check_dir("data_dir", value, default)
+
+
+# --------------------------------------------------------------------------------------------------
+# The runner
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One executed notebook of a run."""
+
+    notebook: str
+    set_name: str | None
+    title: str
+    status: str  # "ok" or "failed"
+    output: Path
+    html: Path | None
+    seconds: float
+    parameters: dict[str, Any]
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What :func:`run` did: the run folder, each notebook's outcome, and where ``latest`` points."""
+
+    run_dir: Path
+    notebooks: tuple[NotebookRun, ...]
+    latest: Path | None
+
+    @property
+    def ok(self) -> bool:
+        """True when every notebook succeeded."""
+        return all(nb.status == "ok" for nb in self.notebooks)
+
+    @property
+    def failures(self) -> tuple[NotebookRun, ...]:
+        """The notebooks that failed."""
+        return tuple(nb for nb in self.notebooks if nb.status != "ok")
+
+
+def list_notebooks(folder: Path | None = None) -> list[Path]:
+    """The report notebooks in ``folder`` (default ``notebooks/``): ``NN_name.ipynb``, in order."""
+    folder = folder or paths.NOTEBOOKS_DIR
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if p.is_file())
+
+
+def notebook_parameters(notebook: Path) -> dict[str, Any]:
+    """Parameters declared in the notebook's ``parameters`` cell, with their defaults."""
+    import papermill
+
+    found = papermill.inspect_notebook(str(notebook))
+    return {name: spec.get("default") for name, spec in found.items()}
+
+
+def run(
+    notebooks: Sequence[str | Path] | None = None,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    param_file: str | Path | None = None,
+    sets: Sequence[str] | None = None,
+    jobs: int = 1,
+    out: str | Path | None = None,
+    show_code: bool = False,
+    progress: Callable[[str], None] | None = print,
+) -> RunResult:
+    """Execute report notebooks with papermill into a new, dated run folder.
+
+    Parameters
+    ----------
+    notebooks : list of str or Path, optional
+        Names (``00_source_figures``, ``00``, ``00_source_figures.ipynb``) or paths; all report
+        notebooks in ``notebooks/`` by default.
+    parameters : mapping, optional
+        Parameter values (``-p NAME VALUE``); they override the file and the sets.
+    param_file : path, optional
+        A YAML mapping of parameter values (``-f params.yaml``).
+    sets : list of str, optional
+        Named parameter sets, ``notebooks/params/<name>.yaml`` (``--set``). Each set is a separate
+        run of every notebook, in its own subfolder when there are several.
+    jobs : int
+        Notebooks executed at the same time (each in its own kernel).
+    out : path, optional
+        Reports folder that receives the run folder and ``latest`` (default ``reports/``).
+    show_code : bool
+        Keep code cells in the HTML pages.
+    progress : callable or None
+        Receives one line per finished notebook.
+
+    Every parameter given must be declared by at least one selected notebook; each notebook receives
+    the ones it declares.
+
+    Returns
+    -------
+    RunResult
+        Check ``result.ok``; ``result.failures`` names what failed.
+
+    Raises
+    ------
+    UsageError
+        For an unknown notebook, set or parameter, a bad YAML file, a missing ``data_dir`` or ``jobs < 1``;
+        nothing is written in that case.
+    """
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    selected = _resolve_notebooks(notebooks)
+    declared = {nb: notebook_parameters(nb) for nb in selected}
+    given: dict[str, Any] = {}
+    if param_file is not None:
+        given.update(_read_yaml(Path(param_file)))
+    given.update(parameters or {})
+    set_names = list(sets or [])
+    set_params = {name: _read_set(name) for name in set_names}
+    _check_names(given, declared, "parameter")
+    for name, values in set_params.items():
+        _check_names(values, declared, f"parameter in set {name!r}")
+    for values in [given, *set_params.values()]:
+        if values.get("data_dir"):
+            folder = Path(str(values["data_dir"])).expanduser()
+            if not folder.is_dir():
+                raise UsageError(f"data_dir: folder '{values['data_dir']}' does not exist")
+
+    root = Path(out) if out is not None else paths.REPORTS_DIR
+    label = "+".join(set_names)
+    run_dir = _new_run_dir(root, label)
+    tasks = []
+    for set_name in set_names or [None]:
+        merged = {**set_params.get(set_name, {}), **given} if set_name else dict(given)
+        target = run_dir / set_name if set_name and len(set_names) > 1 else run_dir
+        for nb in selected:
+            mine = {k: v for k, v in merged.items() if k in declared[nb]}
+            tasks.append((nb, set_name, mine, target, show_code))
+
+    results: list[NotebookRun] = []
+    total = len(tasks)
+    say = progress or (lambda _line: None)
+    say(f"running {total} notebook(s) into {run_dir}")
+    if jobs == 1 or total == 1:
+        for task in tasks:
+            results.append(_execute(*task))
+            say(_progress_line(results[-1], len(results), total))
+    else:
+        with cf.ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+            futures = [pool.submit(_execute, *task) for task in tasks]
+            for future in cf.as_completed(futures):
+                results.append(future.result())
+                say(_progress_line(results[-1], len(results), total))
+    order = {(t[0].stem, t[1]): i for i, t in enumerate(tasks)}
+    results.sort(key=lambda r: order[(r.notebook, r.set_name)])
+
+    _write_metrics(run_dir, results)
+    _write_index(run_dir, results, label)
+    latest = None
+    if all(r.status == "ok" for r in results):
+        latest = _point_latest(root, run_dir)
+    return RunResult(run_dir=run_dir, notebooks=tuple(results), latest=latest)
+
+
+def read_metrics(notebook: str | Path | Any) -> dict[str, dict[str, Any]]:
+    """Metrics recorded with :func:`record` in an executed notebook (a path or an nbformat node)."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, str | Path) else notebook
+    metrics: dict[str, dict[str, Any]] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if METRIC_MIME in data:
+                item = dict(data[METRIC_MIME])
+                metrics[item.pop("name")] = item
+    return metrics
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _plain(value: Any) -> Any:
+    """numpy and pandas scalars to plain Python."""
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{value:,.0f}"
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _resolve_notebooks(names: Sequence[str | Path] | None) -> list[Path]:
+    available = list_notebooks()
+    if not names:
+        if not available:
+            raise UsageError(f"no report notebooks in {paths.NOTEBOOKS_DIR}")
+        return available
+    chosen: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if path.suffix == ".ipynb" and path.is_file():
+            chosen.append(path.resolve())
+            continue
+        stem = path.name.removesuffix(".ipynb")
+        matches = [p for p in available if p.stem == stem or p.stem.split("_", 1)[0] == stem]
+        if len(matches) != 1:
+            known = ", ".join(p.stem for p in available)
+            raise UsageError(f"unknown notebook {str(name)!r}; available: {known}")
+        chosen.append(matches[0])
+    return chosen
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise UsageError(f"parameter file '{path}' does not exist")
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UsageError(f"parameter file '{path}' is not valid YAML{where}: {problem}") from None
+    if values is None:
+        return {}
+    if not isinstance(values, dict) or not all(isinstance(k, str) for k in values):
+        raise UsageError(f"parameter file '{path}' must be a mapping of parameter names to values")
+    return values
+
+
+def _read_set(name: str) -> dict[str, Any]:
+    path = paths.PARAMS_DIR / f"{name}.yaml"
+    if not _SET_NAME.match(name) or not path.is_file():
+        known = ", ".join(sorted(p.stem for p in paths.PARAMS_DIR.glob("*.yaml"))) or "none"
+        raise UsageError(f"unknown parameter set {name!r}; available: {known}")
+    return _read_yaml(path)
+
+
+def _check_names(values: Mapping[str, Any], declared: Mapping[Path, Mapping[str, Any]], what: str):
+    known = set().union(*(set(p) for p in declared.values()))
+    for name in values:
+        if name not in known:
+            listing = "; ".join(
+                f"{nb.stem}: {', '.join(params) or '(none)'}" for nb, params in declared.items()
+            )
+            raise UsageError(f"unknown {what} {name!r}; the notebooks take {listing}")
+
+
+def _new_run_dir(root: Path, label: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = f"{stamp}-{label}" if label else stamp
+    candidate, k = root / base, 2
+    while candidate.exists():
+        candidate, k = root / f"{base}-{k}", k + 1
+    candidate.mkdir()
+    return candidate
+
+
+def _kernel_name() -> str:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def _readable_translator():
+    """A papermill translator that writes Chinese strings as themselves, not as ``\\u`` escapes."""
+    from papermill.translators import PythonTranslator
+
+    class ReadablePythonTranslator(PythonTranslator):
+        @classmethod
+        def translate_str(cls, val):
+            return repr(val)
+
+    return ReadablePythonTranslator
+
+
+def _execute(
+    notebook: Path, set_name: str | None, params: dict[str, Any], target: Path, show_code: bool
+) -> NotebookRun:
+    import nbformat
+    import papermill
+    from papermill.translators import papermill_translators
+
+    papermill_translators.register("python", _readable_translator())
+    target.mkdir(parents=True, exist_ok=True)
+    output = target / notebook.name
+    start = time.perf_counter()
+    error = None
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=params,
+            kernel_name=_kernel_name(),
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+        )
+        status = "ok"
+    except papermill.PapermillExecutionError as exc:
+        status = "failed"
+        error = (
+            f"{notebook.name} failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
+            f"{exc.ename}: {exc.evalue}"
+        )
+    except Exception as exc:  # kernel death, missing kernel, unreadable notebook
+        status = "failed"
+        error = f"{notebook.name} failed: {type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - start
+    nb = nbformat.read(str(output), as_version=4) if output.is_file() else None
+    page = _export_html(nb, output.with_suffix(".html"), show_code) if nb is not None else None
+    return NotebookRun(
+        notebook=notebook.stem,
+        set_name=set_name,
+        title=_title(nb) if nb is not None else notebook.stem,
+        status=status,
+        output=output,
+        html=page,
+        seconds=seconds,
+        parameters=params,
+        metrics=read_metrics(nb) if nb is not None else {},
+        error=error,
+    )
+
+
+def _export_html(nb: Any, path: Path, show_code: bool) -> Path:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = not show_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb)
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def _title(nb: Any) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return ""
+
+
+def _progress_line(result: NotebookRun, done: int, total: int) -> str:
+    where = f" [{result.set_name}]" if result.set_name else ""
+    line = f"[{done}/{total}] {result.notebook}{where}: {result.status} in {result.seconds:.1f} s"
+    if result.error:
+        line += f"\n    {result.error}\n    output kept: {result.output}"
+    return line
+
+
+def _key(result: NotebookRun) -> str:
+    return f"{result.set_name}/{result.notebook}" if result.set_name else result.notebook
+
+
+def _write_metrics(run_dir: Path, results: Sequence[NotebookRun]) -> None:
+    payload = {
+        "run": run_dir.name,
+        "ok": all(r.status == "ok" for r in results),
+        "notebooks": {
+            _key(r): {
+                "notebook": r.notebook,
+                "set": r.set_name,
+                "status": r.status,
+                "error": r.error,
+                "parameters": r.parameters,
+                "metrics": r.metrics,
+            }
+            for r in results
+        },
+    }
+    text = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+    (run_dir / "metrics.json").write_text(text + "\n", encoding="utf-8")
+
+
+def _write_index(run_dir: Path, results: Sequence[NotebookRun], label: str) -> None:
+    from renostats import __version__
+
+    rows = []
+    for r in results:
+        link = html.escape(str(r.html.relative_to(run_dir))) if r.html else ""
+        log = html.escape(str(r.output.relative_to(run_dir)))
+        metrics = "".join(
+            f"<li><code>{html.escape(name)}</code> = {html.escape(_format_value(m['value']))}"
+            f"{(' ' + html.escape(m['unit'])) if m.get('unit') else ''}"
+            f"{(' <span class=l>(' + html.escape(m['label']) + ')</span>') if m.get('label') else ''}"
+            "</li>"
+            for name, m in r.metrics.items()
+        )
+        params = "".join(
+            f"<li><code>{html.escape(k)}</code> = {html.escape(repr(v))}"
+            for k, v in r.parameters.items()
+        ) or "<li>defaults</li>"
+        status = (
+            "<span class=ok>ok</span>"
+            if r.status == "ok"
+            else f"<span class=bad>failed</span><div class=err>{html.escape(r.error or '')}</div>"
+        )
+        title = html.escape(r.title or r.notebook)
+        rows.append(
+            "<tr>"
+            f"<td><a href='{link}'>{title}</a><br><small>{html.escape(r.notebook)}"
+            f"{' · ' + html.escape(r.set_name) if r.set_name else ''} · <a href='{log}'>ipynb</a>"
+            "</small></td>"
+            f"<td>{status}<br><small>{r.seconds:.1f} s</small></td>"
+            f"<td><ul>{metrics}</ul></td><td><ul>{params}</ul></td>"
+            "</tr>"
+        )
+    heading = f"renostats report {run_dir.name}"
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+       margin: 2em auto; max-width: 72em; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: .5em; vertical-align: top; text-align: left; }}
+ul {{ margin: 0; padding-left: 1.1em; }} .ok {{ color: #007a33; }} .bad {{ color: #b00020; }}
+.err {{ font-family: monospace; font-size: .85em; white-space: pre-wrap; }} .l {{ color: #666; }}
+</style></head><body>
+<h1>{html.escape(heading)}</h1>
+<p>Parameter set: {html.escape(label) if label else "defaults"} · renostats {__version__} ·
+{sum(r.status == "ok" for r in results)} of {len(results)} notebook(s) succeeded ·
+<a href="metrics.json">metrics.json</a></p>
+<table><thead><tr><th>Notebook</th><th>Status</th><th>Headline metrics</th><th>Parameters</th></tr>
+</thead><tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
+    (run_dir / "index.html").write_text(page, encoding="utf-8")
+
+
+def _point_latest(root: Path, run_dir: Path) -> Path:
+    """Atomically repoint ``root/latest`` at ``run_dir`` (a relative symlink)."""
+    latest = root / "latest"
+    tmp = root / f".latest-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(run_dir.relative_to(root) if run_dir.parent == root else run_dir)
+    os.replace(tmp, latest)
+    return latest
