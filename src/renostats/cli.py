@@ -1,7 +1,9 @@
 """The ``renostats`` command: a thin face over :mod:`renostats.report`.
 
 Exit codes: 0 success; 1 a notebook failed (its output notebook is kept in the run folder and
-``reports/latest`` is unchanged); 2 a usage error (nothing was run or written).
+``reports/latest`` is unchanged); 2 a usage error: an unknown notebook, set or parameter name, a bad YAML
+file or a missing ``data_dir`` (nothing is run or written), or a parameter value that a notebook's check
+cell refused (the refused run is kept, ``reports/latest`` is unchanged).
 """
 
 from __future__ import annotations
@@ -40,16 +42,30 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Execute report notebooks with papermill into reports/<YYYYmmdd-HHMMSS>[-<set>]/ with an HTML "
             "page per notebook, metrics.json and index.html; reports/latest moves only when all succeed. "
-            "Exit 0 on success, 1 when a notebook failed, 2 for a usage error."
+            "Exit 0 on success, 1 when a notebook failed, 2 for a usage error or a refused parameter value."
         ),
     )
     run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="names or paths (default: all)")
-    run.add_argument("-f", "--file", dest="param_file", metavar="PARAMS.yaml",
-                     help="YAML file of parameter values")
-    run.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                     help="set a parameter (VALUE is read as YAML: 0.05, true, 2020-03-31 stays text)")
-    run.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME",
-                     help="named parameter set notebooks/params/NAME.yaml (repeatable)")
+    run.add_argument(
+        "-f", "--file", dest="param_file", metavar="PARAMS.yaml", help="YAML file of parameter values"
+    )
+    run.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter (VALUE is read as YAML: 0.05, true, 2020-03-31 stays text)",
+    )
+    run.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="named parameter set notebooks/params/NAME.yaml (repeatable)",
+    )
     run.add_argument("--jobs", type=int, default=1, metavar="N", help="notebooks run at once")
     run.add_argument("--out", metavar="DIR", help="reports folder (default: reports/)")
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML pages")
@@ -90,7 +106,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"renostats run: {failed.error}", file=sys.stderr)
             print(f"renostats run: failed notebook kept at {failed.output}", file=sys.stderr)
         print("renostats run: reports/latest left unchanged", file=sys.stderr)
-        return 1
+        return 2 if result.invalid_parameters else 1
     print(f"report ready: {result.latest / 'index.html'}")
     return 0
 

@@ -69,8 +69,7 @@ def cjk_font() -> str:
         import pylopdf_fonts_zh_cn
     except ImportError as exc:  # pragma: no cover - the dependency is declared in pyproject
         raise RuntimeError(
-            "no CJK font found: install Debian's fonts-noto-cjk or the PyPI package "
-            "pylopdf-fonts-zh-cn"
+            "no CJK font found: install Debian's fonts-noto-cjk or the PyPI package pylopdf-fonts-zh-cn"
         ) from exc
     font_manager.fontManager.addfont(str(pylopdf_fonts_zh_cn.sans_path()))
     return "Noto Sans SC"

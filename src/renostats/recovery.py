@@ -62,10 +62,7 @@ class RateCI:
 
     def __str__(self) -> str:
         if np.ndim(self.rate) == 0:
-            return (
-                f"{self.rate:.1%} ({self.method} interval {self.low:.1%} to {self.high:.1%}, "
-                f"n = {self.n})"
-            )
+            return f"{self.rate:.1%} ({self.method} interval {self.low:.1%} to {self.high:.1%}, n = {self.n})"
         return self.to_frame().to_string()
 
 
@@ -83,9 +80,7 @@ class RateComparison:
     alpha: float
 
 
-def rate_ci(
-    successes: Any, total: Any, method: str = "exact", alpha: float = 0.05
-) -> RateCI:
+def rate_ci(successes: Any, total: Any, method: str = "exact", alpha: float = 0.05) -> RateCI:
     """Rate ``successes / total`` with a two-sided ``1 - alpha`` confidence interval.
 
     Parameters

@@ -156,9 +156,7 @@ def check_date(name: str, value: Any):
     try:
         return pd.Timestamp(dt.date.fromisoformat(text))
     except ValueError:
-        raise ParameterError(
-            f"parameter {name}: {value!r} is not a valid date (use YYYY-MM-DD)"
-        ) from None
+        raise ParameterError(f"parameter {name}: {value!r} is not a valid date (use YYYY-MM-DD)") from None
 
 
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
@@ -219,7 +217,7 @@ class NotebookRun:
     notebook: str
     set_name: str | None
     title: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "failed", or "invalid" (the notebook refused a parameter value)
     output: Path
     html: Path | None
     seconds: float
@@ -240,6 +238,11 @@ class RunResult:
     def ok(self) -> bool:
         """True when every notebook succeeded."""
         return all(nb.status == "ok" for nb in self.notebooks)
+
+    @property
+    def invalid_parameters(self) -> bool:
+        """True when every failure is a notebook refusing a parameter value (a usage error)."""
+        return bool(self.failures) and all(nb.status == "invalid" for nb in self.failures)
 
     @property
     def failures(self) -> tuple[NotebookRun, ...]:
@@ -512,10 +515,13 @@ def _execute(
         status = "ok"
     except papermill.PapermillExecutionError as exc:
         status = "failed"
+        # cell_index counts from 0 over the output notebook, which includes the injected cell
         error = (
-            f"{notebook.name} failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
+            f"{notebook.name} failed in cell {exc.cell_index + 1} (In [{exc.exec_count}]): "
             f"{exc.ename}: {exc.evalue}"
         )
+        if exc.ename == "ParameterError":
+            status = "invalid"
     except Exception as exc:  # kernel death, missing kernel, unreadable notebook
         status = "failed"
         error = f"{notebook.name} failed: {type(exc).__name__}: {exc}"
@@ -603,14 +609,16 @@ def _write_index(run_dir: Path, results: Sequence[NotebookRun], label: str) -> N
             "</li>"
             for name, m in r.metrics.items()
         )
-        params = "".join(
-            f"<li><code>{html.escape(k)}</code> = {html.escape(repr(v))}"
-            for k, v in r.parameters.items()
-        ) or "<li>defaults</li>"
+        params = (
+            "".join(
+                f"<li><code>{html.escape(k)}</code> = {html.escape(repr(v))}" for k, v in r.parameters.items()
+            )
+            or "<li>defaults</li>"
+        )
         status = (
             "<span class=ok>ok</span>"
             if r.status == "ok"
-            else f"<span class=bad>failed</span><div class=err>{html.escape(r.error or '')}</div>"
+            else f"<span class=bad>{r.status}</span><div class=err>{html.escape(r.error or '')}</div>"
         )
         title = html.escape(r.title or r.notebook)
         rows.append(

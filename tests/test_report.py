@@ -1,0 +1,183 @@
+"""The report runner: run folders, metrics, latest, failures, parameters and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from renostats import cli, paths, report
+from tests.conftest import write_notebook
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> Path:
+    return tmp_path / "reports"
+
+
+def test_run_writes_notebook_html_metrics_index_and_latest(notebook_dir, reports):
+    result = report.run([notebook_dir / "01_ok.ipynb"], out=reports, progress=None)
+    assert result.ok
+    run_dir = result.run_dir
+    assert run_dir.parent == reports
+    assert (run_dir / "01_ok.ipynb").is_file()
+    page = (run_dir / "01_ok.html").read_text(encoding="utf-8")
+    assert "recorded households = 29,681 户" in page
+    assert ">record<" not in page  # code hidden by default
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    got = metrics["notebooks"]["01_ok"]["metrics"]
+    assert got["households"] == {"value": 29681, "unit": "户", "label": None}
+    assert got["alpha_used"]["value"] == 0.05
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert "01_ok.html" in index and "households" in index
+    assert (reports / "latest").resolve() == run_dir.resolve()
+
+
+def test_show_code_keeps_code_in_html(notebook_dir, reports):
+    result = report.run([notebook_dir / "01_ok.ipynb"], out=reports, show_code=True, progress=None)
+    page = (result.run_dir / "01_ok.html").read_text(encoding="utf-8")
+    assert ">record<" in page
+
+
+def test_chinese_string_parameters_stay_readable(notebook_dir, reports):
+    result = report.run(
+        [notebook_dir / "01_ok.ipynb"], parameters={"district": "北塔区"}, out=reports, progress=None
+    )
+    nb = nbformat.read(str(result.run_dir / "01_ok.ipynb"), as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "district = '北塔区'" in injected.source
+    assert "\\u" not in injected.source
+    assert result.notebooks[0].metrics["district"]["value"] == "北塔区"
+    assert "北塔区" in (result.run_dir / "01_ok.html").read_text(encoding="utf-8")
+
+
+def test_failed_notebook_keeps_output_and_latest(notebook_dir, reports):
+    good = report.run([notebook_dir / "01_ok.ipynb"], out=reports, progress=None)
+    write_notebook(notebook_dir / "03_boom.ipynb", "x = 1", "y = 2", "1 / 0")
+    bad = report.run([notebook_dir / "03_boom.ipynb"], out=reports, progress=None)
+    assert not bad.ok and bad.latest is None
+    failure = bad.failures[0]
+    assert failure.status == "failed"
+    assert "03_boom.ipynb failed in cell 4 (In [3]): ZeroDivisionError" in failure.error
+    assert "ZeroDivisionError" in failure.error
+    assert failure.output.is_file()  # kept for debugging
+    assert (reports / "latest").resolve() == good.run_dir.resolve()
+    metrics = json.loads((bad.run_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["ok"] is False
+
+
+def test_parameter_refused_by_notebook_is_a_usage_failure(notebook_dir, reports):
+    result = report.run(
+        [notebook_dir / "02_dates.ipynb"], parameters={"as_of": "2020-02-30"}, out=reports, progress=None
+    )
+    assert result.invalid_parameters
+    assert "parameter as_of: '2020-02-30' is not a valid date" in result.failures[0].error
+    assert not (reports / "latest").exists()
+
+
+def test_unknown_parameter_is_refused_before_running(notebook_dir, reports):
+    with pytest.raises(report.UsageError, match=r"unknown parameter 'distrct'.*01_ok: district, alpha"):
+        report.run([notebook_dir / "01_ok.ipynb"], parameters={"distrct": "x"}, out=reports)
+    assert not reports.exists() or not any(reports.iterdir())
+
+
+def test_each_notebook_gets_only_its_own_parameters(notebook_dir, reports):
+    result = report.run(
+        [notebook_dir / "01_ok.ipynb", notebook_dir / "02_dates.ipynb"],
+        parameters={"alpha": 0.1, "as_of": "2020-03-01"},
+        out=reports,
+        progress=None,
+    )
+    assert result.ok
+    assert result.notebooks[0].parameters == {"alpha": 0.1}
+    assert result.notebooks[1].parameters == {"as_of": "2020-03-01"}
+
+
+def test_missing_data_dir_and_bad_yaml_are_usage_errors(notebook_dir, reports, tmp_path):
+    with pytest.raises(report.UsageError, match="data_dir: folder '/no/such/folder' does not exist"):
+        report.run([notebook_dir / "02_dates.ipynb"], parameters={"data_dir": "/no/such/folder"}, out=reports)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("alpha: [0.05\n", encoding="utf-8")
+    with pytest.raises(report.UsageError, match=r"bad.yaml' is not valid YAML at line 2"):
+        report.run([notebook_dir / "01_ok.ipynb"], param_file=bad, out=reports)
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- 1\n- 2\n", encoding="utf-8")
+    with pytest.raises(report.UsageError, match="must be a mapping"):
+        report.run([notebook_dir / "01_ok.ipynb"], param_file=listing, out=reports)
+
+
+def test_unknown_notebook_lists_available():
+    with pytest.raises(report.UsageError, match=r"unknown notebook 'nope'; available: 00_source_figures"):
+        report.run(["nope"])
+
+
+def test_sets_run_in_parallel_into_subfolders(notebook_dir, reports, tmp_path, monkeypatch):
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "a.yaml").write_text("district: 双清区\n", encoding="utf-8")
+    (params / "b.yaml").write_text("district: 北塔区\nalpha: 0.1\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "PARAMS_DIR", params)
+    lines: list[str] = []
+    result = report.run(
+        [notebook_dir / "01_ok.ipynb"], sets=["a", "b"], jobs=2, out=reports, progress=lines.append
+    )
+    assert result.ok
+    assert result.run_dir.name.endswith("-a+b")
+    assert {nb.set_name for nb in result.notebooks} == {"a", "b"}
+    assert (result.run_dir / "a" / "01_ok.html").is_file()
+    b = next(nb for nb in result.notebooks if nb.set_name == "b")
+    assert b.metrics["district"]["value"] == "北塔区" and b.metrics["alpha_used"]["value"] == 0.1
+    assert sum(line.startswith("[") for line in lines) == 2  # one progress line per notebook
+    metrics = json.loads((result.run_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert set(metrics["notebooks"]) == {"a/01_ok", "b/01_ok"}
+    with pytest.raises(report.UsageError, match="unknown parameter set 'c'; available: a, b"):
+        report.run([notebook_dir / "01_ok.ipynb"], sets=["c"], out=reports)
+
+
+def test_record_outside_ipython_checks_and_does_nothing():
+    assert report.record("rate", 0.5) is None
+    with pytest.raises(ValueError, match="identifier"):
+        report.record("bad name", 1)
+    with pytest.raises(ValueError, match="finite JSON"):
+        report.record("nan_value", float("nan"))
+
+
+def test_parameter_checks(tmp_path):
+    assert report.check_dir("data_dir", "", default=tmp_path) == tmp_path.resolve()
+    with pytest.raises(report.ParameterError, match="parameter data_dir: folder '/nope' does not exist"):
+        report.check_dir("data_dir", "/nope")
+    assert str(report.check_date("as_of", "2020-03-31").date()) == "2020-03-31"
+    with pytest.raises(report.ParameterError, match="parameter as_of: '31/03/2020'"):
+        report.check_date("as_of", "31/03/2020")
+    with pytest.raises(report.ParameterError, match="unknown value '东区'; expected one of '双清区'"):
+        report.check_choice("district", "东区", ["双清区"])
+    assert report.check_range("alpha", "0.1", 0, 0.5) == 0.1
+    with pytest.raises(report.ParameterError, match=r"parameter alpha: 0.7 is outside \(0, 0.5\)"):
+        report.check_range("alpha", 0.7, 0, 0.5)
+
+
+def test_cli_exit_codes(notebook_dir, reports, capsys):
+    ok = str(notebook_dir / "01_ok.ipynb")
+    assert cli.main(["run", ok, "--out", str(reports)]) == 0
+    assert "report ready" in capsys.readouterr().out
+    assert cli.main(["run", ok, "-p", "nope", "1", "--out", str(reports)]) == 2
+    assert "unknown parameter 'nope'" in capsys.readouterr().err
+    assert (
+        cli.main(["run", str(notebook_dir / "02_dates.ipynb"), "-p", "as_of", "March", "--out", str(reports)])
+        == 2
+    )
+    write_notebook(notebook_dir / "03_boom.ipynb", "x = 1", "raise RuntimeError('ledger missing')")
+    assert cli.main(["run", str(notebook_dir / "03_boom.ipynb"), "--out", str(reports)]) == 1
+    err = capsys.readouterr().err
+    assert "RuntimeError: ledger missing" in err and "reports/latest left unchanged" in err
+    assert cli.main(["run", "--jobs", "0"]) == 2
+    assert cli.main([]) == 2
+
+
+def test_cli_reads_param_values_as_yaml_scalars():
+    assert cli._param_value("0.05") == 0.05
+    assert cli._param_value("true") is True
+    assert cli._param_value("2020-03-31") == "2020-03-31"
+    assert cli._param_value("双清区") == "双清区"
