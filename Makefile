@@ -25,7 +25,7 @@ reports: $(STAMP)  ## run every notebook on the bundled data into reports/<times
 	@echo "open $(CURDIR)/reports/latest/index.html"
 
 test: $(STAMP)  ## unit tests and the notebooks as tested documentation (nbval)
-	$(PY) -m pytest --doctest-modules src/renostats tests notebooks $(NBVAL)
+	$(PY) -m pytest --doctest-modules --doctest-glob=README.md src/renostats README.md tests notebooks $(NBVAL)
 
 lab: $(STAMP)  ## JupyterLab on notebooks/
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS),lab]"

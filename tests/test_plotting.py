@@ -40,3 +40,20 @@ def test_style_is_the_same_on_every_call():
     snapshot = {k: mpl.rcParams[k] for k in ("axes.prop_cycle", "figure.figsize", "font.sans-serif")}
     assert plotting.use_style() == first
     assert {k: mpl.rcParams[k] for k in snapshot} == snapshot
+
+
+def test_web_font_embeds_exactly_the_cjk_glyphs_of_the_page():
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    css = plotting.web_font_css("<p>双清区 267个 households</p>")
+    data = re.search(r"base64,([A-Za-z0-9+/=]+)\)", css).group(1)
+    font = TTFont(io.BytesIO(base64.b64decode(data)))
+    cmap = font.getBestCmap()
+    assert {ord(c) for c in "双清区个"} <= set(cmap)
+    assert ord("北") not in cmap and ord("h") not in cmap  # Latin stays with the reader's fonts
+    assert "unicode-range" in css
+    assert plotting.web_font_css("only latin") == ""

@@ -26,6 +26,7 @@ def test_run_writes_notebook_html_metrics_index_and_latest(notebook_dir, reports
     page = (run_dir / "01_ok.html").read_text(encoding="utf-8")
     assert "recorded households = 29,681 户" in page
     assert ">record<" not in page  # code hidden by default
+    assert "@font-face" in page  # Chinese glyphs embedded
     metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
     got = metrics["notebooks"]["01_ok"]["metrics"]
     assert got["households"] == {"value": 29681, "unit": "户", "label": None}

@@ -1,27 +1,35 @@
 """renostats: research notebooks for urban renewal and local economic recovery in China.
 
-``import renostats as rs`` gives the everyday names; the modules hold the rest
-(``rs.recovery``, ``rs.report``, ``rs.plotting``, ``rs.datasets``).
+``import renostats as rs`` gives the everyday names (``rs.load_facts``) and the modules
+(``rs.recovery``, ``rs.report``, ``rs.plotting``, ``rs.datasets``, ``rs.paths``). Modules load on first
+use, so the ``renostats`` command starts without importing the scientific stack.
 """
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
-
-from renostats import datasets, paths, plotting, recovery, report
-from renostats.datasets import load_facts
+from typing import Any
 
 try:
     __version__ = version("renostats")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
-__all__ = [
-    "__version__",
-    "datasets",
-    "load_facts",
-    "paths",
-    "plotting",
-    "recovery",
-    "report",
-]
+_MODULES = ("cli", "datasets", "paths", "plotting", "recovery", "report")
+#: Everyday names re-exported at the top level, and the module each lives in.
+_NAMES = {"load_facts": "datasets"}
+
+__all__ = ["__version__", *_MODULES, *_NAMES]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f"renostats.{name}")
+    if name in _NAMES:
+        return getattr(importlib.import_module(f"renostats.{_NAMES[name]}"), name)
+    raise AttributeError(f"module 'renostats' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import functools
 import html
 import json
 import math
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -351,7 +353,15 @@ def run(
             results.append(_execute(*task))
             say(_progress_line(results[-1], len(results), total))
     else:
-        with cf.ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+        # Workers are forked: importing the executing and exporting stacks once here spares each
+        # worker that start-up cost.
+        import multiprocessing
+
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
+
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        with cf.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
             futures = [pool.submit(_execute, *task) for task in tasks]
             for future in cf.as_completed(futures):
                 results.append(future.result())
@@ -498,6 +508,9 @@ def _execute(
     from papermill.translators import papermill_translators
 
     papermill_translators.register("python", _readable_translator())
+    # The kernel does the work while this process waits: load the HTML exporter meanwhile.
+    warm = threading.Thread(target=_exporter, args=(show_code,), daemon=True)
+    warm.start()
     target.mkdir(parents=True, exist_ok=True)
     output = target / notebook.name
     start = time.perf_counter()
@@ -525,9 +538,10 @@ def _execute(
     except Exception as exc:  # kernel death, missing kernel, unreadable notebook
         status = "failed"
         error = f"{notebook.name} failed: {type(exc).__name__}: {exc}"
-    seconds = time.perf_counter() - start
+    warm.join()
     nb = nbformat.read(str(output), as_version=4) if output.is_file() else None
     page = _export_html(nb, output.with_suffix(".html"), show_code) if nb is not None else None
+    seconds = time.perf_counter() - start
     return NotebookRun(
         notebook=notebook.stem,
         set_name=set_name,
@@ -542,15 +556,21 @@ def _execute(
     )
 
 
-def _export_html(nb: Any, path: Path, show_code: bool) -> Path:
+@functools.cache
+def _exporter(show_code: bool) -> Any:
+    from fontTools import subset  # noqa: F401  (used by the web font; imported here to warm up)
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb)
-    path.write_text(body, encoding="utf-8")
+    return exporter
+
+
+def _export_html(nb: Any, path: Path, show_code: bool) -> Path:
+    body, _ = _exporter(show_code).from_notebook_node(nb)
+    path.write_text(_with_web_font(body), encoding="utf-8")
     return path
 
 
@@ -634,8 +654,7 @@ def _write_index(run_dir: Path, results: Sequence[NotebookRun], label: str) -> N
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>
 <style>
-body {{ font-family: "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
-       margin: 2em auto; max-width: 72em; color: #222; }}
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }}
 table {{ border-collapse: collapse; width: 100%; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .5em; vertical-align: top; text-align: left; }}
 ul {{ margin: 0; padding-left: 1.1em; }} .ok {{ color: #007a33; }} .bad {{ color: #b00020; }}
@@ -650,7 +669,15 @@ ul {{ margin: 0; padding-left: 1.1em; }} .ok {{ color: #007a33; }} .bad {{ color
 {chr(10).join(rows)}
 </tbody></table></body></html>
 """
-    (run_dir / "index.html").write_text(page, encoding="utf-8")
+    (run_dir / "index.html").write_text(_with_web_font(page), encoding="utf-8")
+
+
+def _with_web_font(page: str) -> str:
+    """Embed the CJK glyphs the page uses, so it reads as Chinese on machines without CJK fonts."""
+    from renostats.plotting import web_font_css
+
+    css = web_font_css(page)
+    return page.replace("</head>", css + "</head>", 1) if css else page
 
 
 def _point_latest(root: Path, run_dir: Path) -> Path:

@@ -1,0 +1,81 @@
+"""Report runner overhead and parallel speed-up.
+
+1. ``renostats run`` over every report notebook against the sum of bare ``papermill`` runs of the same
+   notebooks (both as command-line processes, as a scheduler would start them). Goal: overhead <= 10%.
+2. ``renostats run --jobs 2`` against ``--jobs 1`` over two parameter sets. Goal: >= 1.6x on 2 cores.
+
+Each timing is the median of ``--repeat`` runs (default 3). Run from the checkout:
+``.venv/bin/python benchmarks/bench_report.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from renostats import paths, report
+
+BIN = Path(sys.executable).parent
+
+
+def _time(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def _median(cmd_factory, repeat: int) -> float:
+    return statistics.median(_time(cmd_factory(k)) for k in range(repeat))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    notebooks = report.list_notebooks()
+    sets = sorted(p.stem for p in paths.PARAMS_DIR.glob("*.yaml"))[:2]
+    kernel = report._kernel_name()
+    print(f"{len(notebooks)} notebook(s): {', '.join(nb.stem for nb in notebooks)}; kernel {kernel}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+
+        def ours(_k):
+            return [str(BIN / "renostats"), "run", "--out", str(out / "ours")]
+
+        def bare(nb):
+            return lambda k: [
+                str(BIN / "papermill"),
+                str(nb),
+                str(out / f"bare-{k}-{nb.name}"),
+                "-k",
+                kernel,
+                "--cwd",
+                str(nb.parent),
+                "--no-progress-bar",
+            ]
+
+        t_ours = _median(ours, args.repeat)
+        t_bare = sum(_median(bare(nb), args.repeat) for nb in notebooks)
+        print(f"renostats run: {t_ours:.2f} s; sum of bare papermill runs: {t_bare:.2f} s")
+        print(f"runner overhead: {t_ours / t_bare - 1:+.1%} (goal <= +10%)")
+
+        def jobs(n):
+            cmd = [str(BIN / "renostats"), "run", "--out", str(out / f"jobs{n}"), "--jobs", str(n)]
+            for s in sets:
+                cmd += ["--set", s]
+            return lambda _k: cmd
+
+        t1 = _median(jobs(1), args.repeat)
+        t2 = _median(jobs(2), args.repeat)
+        print(f"{len(sets)} sets x {len(notebooks)} notebook(s): --jobs 1 {t1:.2f} s, --jobs 2 {t2:.2f} s")
+        print(f"parallel speed-up: {t1 / t2:.2f}x (goal >= 1.6x on 2 cores)")
+
+
+if __name__ == "__main__":
+    main()
