@@ -7,7 +7,7 @@ EXTRAS ?= test,dev
 NBVAL := --nbval --nbval-kernel-name renostats --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
-.PHONY: help reports test lab lint format notebooks bench clean-venv
+.PHONY: help reports test lab lint format notebooks data bench clean-venv
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ notebooks: $(STAMP)  ## re-execute the committed notebooks in place after editin
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.kernel_name=renostats --ExecutePreprocessor.record_timing=False \
 	  notebooks/[0-9][0-9]_*.ipynb
+
+data: $(STAMP)  ## regenerate the synthetic demo ledgers and the Excel templates (byte-identical)
+	$(PY) -m renostats.datasets
 
 bench: $(STAMP)  ## run the benchmarks (slow; prints ratios against peers)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -47,3 +47,48 @@ def test_unknown_topic_and_missing_file(tmp_path):
         load_facts("sport")
     with pytest.raises(FileNotFoundError, match=r"no facts\.csv"):
         load_facts(data_dir=tmp_path)
+
+
+def test_demo_data_regenerates_byte_identical(tmp_path):
+    from renostats import paths
+    from renostats.datasets import DEMO_FILES, make_demo_data
+
+    written = make_demo_data(tmp_path, seed=2020)
+    assert set(written) == set(DEMO_FILES)
+    for kind, path in written.items():
+        committed = paths.DEMO_DIR / DEMO_FILES[kind]
+        assert path.read_bytes() == committed.read_bytes(), f"{committed.name} differs from make_demo_data"
+
+
+def test_demo_files_say_they_are_synthetic():
+    from renostats.datasets import DEMO_FILES, demo_path
+
+    assert all("synthetic" in name for name in DEMO_FILES.values())
+    head = demo_path("enterprise_reports").read_bytes()[:200].decode("gbk", errors="ignore")
+    assert "合成示例数据" in head
+
+
+def test_outcome_truth_matches_the_documented_effect():
+    from renostats.datasets import DEMO_EFFECT, load_demo
+
+    truth = load_demo("outcomes_truth")
+    treated = truth[truth["cohort"] > 0]
+    # a year or more after completion the effect is the full cohort size (unless the floor binds)
+    late = treated.groupby("cohort")["effect"].min()
+    for cohort, size in DEMO_EFFECT.items():
+        if cohort in late.index:
+            assert late[cohort] == pytest.approx(-size, abs=0.05)
+    assert (truth.loc[truth["cohort"] == 0, "effect"] == 0).all()
+
+
+def test_templates_have_the_chinese_headers_and_read_as_empty_ledgers(tmp_path):
+    from renostats.datasets import write_templates
+    from renostats.ledger import read_ledger
+
+    written = write_templates(tmp_path)
+    for kind, path in written.items():
+        read = read_ledger(path, kind)
+        assert len(read.data) == 0
+        assert read.source.header_rows == (3,)
+    ren = read_ledger(written["renovation"], "renovation")
+    assert ren.source.columns["floor_area_m2"] == "建筑面积(平方米)"

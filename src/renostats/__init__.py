@@ -1,7 +1,9 @@
 """renostats: research notebooks for urban renewal and local economic recovery in China.
 
-``import renostats as rs`` gives the everyday names (``rs.load_facts``) and the modules
-(``rs.recovery``, ``rs.report``, ``rs.plotting``, ``rs.datasets``, ``rs.paths``). Modules load on first
+``import renostats as rs`` gives the everyday names (``rs.parse_quantity``, ``rs.parse_quantities``,
+``rs.extract_figures``, ``rs.read_ledger``, ``rs.LedgerError``, ``rs.load_facts``) and the modules
+(``rs.units``, ``rs.ledger``, ``rs.schemas``, ``rs.datasets``, ``rs.recovery``, ``rs.report``,
+``rs.plotting``, ``rs.paths``). Modules load on first
 use, so the ``renostats`` command starts without importing the scientific stack.
 """
 
@@ -16,9 +18,16 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
-_MODULES = ("cli", "datasets", "paths", "plotting", "recovery", "report")
+_MODULES = ("cli", "datasets", "ledger", "paths", "plotting", "recovery", "report", "schemas", "units")
 #: Everyday names re-exported at the top level, and the module each lives in.
-_NAMES = {"load_facts": "datasets"}
+_NAMES = {
+    "parse_quantity": "units",
+    "parse_quantities": "units",
+    "extract_figures": "units",
+    "read_ledger": "ledger",
+    "LedgerError": "ledger",
+    "load_facts": "datasets",
+}
 
 __all__ = ["__version__", *_MODULES, *_NAMES]
 

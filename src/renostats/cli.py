@@ -70,6 +70,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", help="reports folder (default: reports/)")
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML pages")
     run.set_defaults(func=_run)
+
+    check = sub.add_parser(
+        "check",
+        help="read a ledger and say what was read, or list every bad cell",
+        description="Read an .xlsx/.xls/.csv ledger as a ledger kind. Exit 0 when it reads cleanly, "
+        "1 when it has bad cells (each listed with file, sheet, row, column), 2 for a usage error.",
+    )
+    check.add_argument("ledger", metavar="LEDGER", help="path of the .xlsx, .xls or .csv file")
+    check.add_argument("--kind", required=True, help="renovation, enterprise_reports or outcomes")
+    check.add_argument("--sheet", help="sheet name (default: the first sheet)")
+    check.set_defaults(func=_check)
     return parser
 
 
@@ -108,6 +119,26 @@ def _run(args: argparse.Namespace) -> int:
         print("renostats run: reports/latest left unchanged", file=sys.stderr)
         return 2 if result.invalid_parameters else 1
     print(f"report ready: {result.latest / 'index.html'}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from renostats.ledger import LedgerError, read_ledger
+    from renostats.schemas import SCHEMAS
+
+    if args.kind not in SCHEMAS:
+        print(f"renostats check: error: unknown kind {args.kind!r}; expected one of {', '.join(SCHEMAS)}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        read = read_ledger(args.ledger, args.kind, sheet=args.sheet)
+    except FileNotFoundError as exc:
+        print(f"renostats check: error: {exc}", file=sys.stderr)
+        return 2
+    except LedgerError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(read.summary())
     return 0
 
 

@@ -9,7 +9,8 @@ rows in the common cases; :func:`extract_figures` finds every figure in a paragr
 The vocabulary (DESIGN.md) is shared by every module:
 
 ``kind``
-    money, area, length, count (``unit`` keeps the measure word), percent, duration, number (bare).
+    money, area, length, count (``unit`` keeps the measure word), percent, duration, energy (kWh),
+    number (bare).
 ``qualifier``
     exact; over (余, 多, 超过, 逾, 以上); under (不足, 不到, 以下); nearly (近, 将近, 接近);
     about (约, 左右); at_least (至少, 不少于); at_most (最多, 不超过, 以内); range (``3至5年``: ``low``
@@ -51,9 +52,10 @@ __all__ = [
     "extract_figures",
     "parse_quantities",
     "parse_quantity",
+    "scale_decimal",
 ]
 
-KINDS = ("money", "area", "length", "count", "percent", "duration", "number", "date")
+KINDS = ("money", "area", "length", "count", "percent", "duration", "energy", "number", "date")
 QUALIFIERS = ("exact", "over", "under", "nearly", "about", "at_least", "at_most", "range")
 COLUMNS = ["value", "unit", "kind", "qualifier", "low", "high"]
 
@@ -107,6 +109,11 @@ _UNITS: dict[str, tuple[str, str, float]] = {
     "周": ("duration", "周", 1.0),
     "天": ("duration", "天", 1.0),
     "日": ("duration", "天", 1.0),
+    # energy
+    "千瓦时": ("energy", "kWh", 1.0),
+    "kwh": ("energy", "kWh", 1.0),
+    "kWh": ("energy", "kWh", 1.0),
+    "度": ("energy", "kWh", 1.0),
     # percent
     "%": ("percent", "%", 0.01),
     "‰": ("percent", "%", 0.001),
@@ -369,7 +376,7 @@ def chinese_number(text: str) -> float:
         decimals = "".join(str(_CN_DIGITS[c]) for c in frac)
         value = (chinese_number(whole) if whole else 0.0) + float(f"0.{decimals}")
         scale = math.prod(_MULT[c] for c in tail)
-        return float(_scaled(np.array([value]), np.array([len(frac)]), scale)[0])
+        return float(scale_decimal(np.array([value]), np.array([len(frac)]), scale)[0])
     if all(c in _CN_DIGITS for c in text) and len(text) > 1:
         return float("".join(str(_CN_DIGITS[c]) for c in text))  # 二〇二〇 read digit by digit
     total, section, digit = 0, 0, None
@@ -477,15 +484,24 @@ def _decimals(num: str) -> int:
     return 0
 
 
-def _scaled(number: np.ndarray, digits: np.ndarray, scale: Any) -> np.ndarray:
+def scale_decimal(number: np.ndarray, digits: Any, scale: Any) -> np.ndarray:
     """``number * scale`` rounded to the decimals the exact product has, so 4.03万 is 40300, not
-    40300.000000000004. Scales that are not powers of ten (亩) are applied as they are."""
+    40300.000000000004.
+
+    ``digits`` is the number of decimals written (array or scalar); ``scale`` a power of ten (other
+    scales, such as 亩, are applied as they are).
+
+    Examples
+    --------
+    >>> scale_decimal(np.array([4.03, 147.58]), 2, 1e4)
+    array([  40300., 1475800.])
+    """
     scale = np.broadcast_to(np.asarray(scale, dtype=float), np.shape(number))
     product = number * scale
     with np.errstate(divide="ignore"):
         k = np.log10(scale)
     power = np.isfinite(k) & (np.abs(k - np.round(k)) < 1e-9)
-    places = np.maximum(digits - np.round(np.where(power, k, 0)), 0).astype(int)
+    places = np.maximum(np.asarray(digits) - np.round(np.where(power, k, 0)), 0).astype(int)
     tens = 10.0**places
     exact = np.round(product * tens) / tens
     return np.where(power & (places < 16), exact, product)
@@ -519,7 +535,7 @@ def _parse_single(clean: str):
         if qualifier is None:
             return None
         kind, unit, factor = _UNITS.get(m.group("unit") or "", ("number", "", 1.0))
-        value = float(_scaled(np.array([value]), np.array([_decimals(num)]), scale * factor)[0])
+        value = float(scale_decimal(np.array([value]), np.array([_decimals(num)]), scale * factor)[0])
         return (value, unit, kind, qualifier, *_bounds(value, qualifier))
     for pattern, scale in ((_PERCENT_WORDS, 0.01), (_CHENG, 0.1)):
         m = pattern.match(clean)
@@ -532,7 +548,7 @@ def _parse_single(clean: str):
             except ValueError:
                 return None
             digits = _decimals(m.group("num")) + (1 if m.groupdict().get("frac") else 0)
-            value = float(_scaled(np.array([value]), np.array([digits]), scale)[0])
+            value = float(scale_decimal(np.array([value]), np.array([digits]), scale)[0])
             qualifier = _qualifier((m.group("pre"), _QUAL_PREFIX), (m.group("suf"), _QUAL_SUFFIX))
             if qualifier is None:
                 return None
@@ -610,7 +626,7 @@ def _parse_text_cells(cells, positions, value, unit, kind, qual, low, high, erro
         unit_codes, unit_words = words["unit"]
         spec = [_UNITS.get(w, ("number", "", 1.0)) for w in unit_words]
         factor = np.array([f for _, _, f in spec])[unit_codes]
-        v = _scaled(num, digits, mult * factor)
+        v = scale_decimal(num, digits, mult * factor)
         key = np.zeros(fast.size, dtype=np.int64)
         for k in ("pre", "inf1", "inf2", "suf"):
             key = key * (len(words[k][1]) + 1) + words[k][0]
