@@ -47,7 +47,8 @@ notebooks: $(STAMP)  ## re-execute the committed notebooks in place after editin
 data: $(STAMP)  ## regenerate the synthetic demo ledgers and the Excel templates (byte-identical)
 	$(PY) -m renostats.datasets
 
-bench: $(STAMP)  ## run the benchmarks (slow; prints ratios against peers)
+bench: $(STAMP)  ## run the benchmarks (slow; installs the peers; prints ratios against them)
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS),bench]"
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean-venv:  ## remove the environment

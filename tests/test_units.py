@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from renostats.units import chinese_number, extract_figures, parse_quantities, parse_quantity
@@ -136,6 +136,7 @@ def test_round_trip_with_multipliers(integer, places, multiplier, unit):
     written = Decimal(integer).scaleb(-places)  # e.g. 12.345
     text = f"{written}{word}{unit}"
     expected = float(written.scaleb(power))
+    assume(expected < 1e15)  # doubles hold every whole yuan up to here; no ledger comes near it
     assert parse_quantity(text).value == expected
     assert parse_quantities(pd.Series([text]))["value"].iloc[0] == expected
 

@@ -1,0 +1,206 @@
+"""Quantity parsing: speed on a million ledger cells, and accuracy against two peers.
+
+1. ``parse_quantities`` on 1,000,000 ledger cells (goal: <= 2 s on this machine).
+2. A labelled set of Chinese figures (at least 200 strings, built below with labels computed by exact
+   decimal arithmetic from their parts, plus hand-written irregular ones): renostats must be right on value,
+   kind and qualifier for every one. recognizers-text-suite (Microsoft Recognizers-Text) and chinese2digits
+   are run on the same strings; their value accuracy, the share of qualifiers they keep (neither reports
+   one, so only "exact" labels count as kept), and time per string are printed with the ratios.
+
+The peers are benchmark-only dependencies (``pip install -e ".[bench]"``); a missing peer is reported
+and skipped. Run: ``.venv/bin/python benchmarks/bench_units.py``.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from renostats.units import parse_quantities, parse_quantity
+
+# number as written -> its value
+NUMBERS = {
+    "3": "3", "12": "12", "267": "267", "2230": "2230", "29681": "29681", "960": "960", "4.03": "4.03",
+    "248.25": "248.25", "0.5": "0.5", "1,234": "1234", "１２": "12", "十九": "19", "三十": "30",
+    "三千零五十": "3050", "两": "2", "一百零五": "105", "三点五": "3.5",
+}  # fmt: skip
+MULTIPLIERS = {"": 1, "万": 10**4, "亿": 10**8, "千万": 10**7}
+UNITS = {  # unit -> (kind, canonical unit, factor)
+    "元": ("money", "yuan", 1), "户": ("count", "户", 1), "栋": ("count", "栋", 1), "个": ("count", "个", 1),
+    "人": ("count", "人", 1), "家": ("count", "家", 1), "平方米": ("area", "m²", 1),
+    "公里": ("length", "m", 1000), "": ("number", "", 1),
+}  # fmt: skip
+QUALIFIERS = {  # (prefix, infix after the number, suffix) -> qualifier
+    ("", "", ""): "exact", ("", "余", ""): "over", ("超过", "", ""): "over", ("近", "", ""): "nearly",
+    ("约", "", ""): "about", ("不足", "", ""): "under", ("", "", "以上"): "over", ("", "", "左右"): "about",
+    ("至少", "", ""): "at_least", ("不超过", "", ""): "at_most",
+}  # fmt: skip
+IRREGULAR = [  # text, value, kind, qualifier: written by hand
+    ("97.5%", 0.975, "percent", "exact"), ("百分之八十", 0.8, "percent", "exact"),
+    ("四成", 0.4, "percent", "exact"), ("八成五", 0.85, "percent", "exact"), ("不足5%", 0.05, "percent", "under"),
+    ("2.5万亿元", 2.5e12, "money", "exact"), ("三十余万元", 300000, "money", "over"),
+    ("960余万户", 9.6e6, "count", "over"), ("1万多人", 10000, "count", "over"),
+    ("10万人以上", 100000, "count", "over"), ("60000余个", 60000, "count", "over"),
+    ("100余人", 100, "count", "over"), ("超300户", 300, "count", "over"), ("近10家", 10, "count", "nearly"),
+    ("约2400亿元", 2.4e11, "money", "about"), ("73亿元", 7.3e9, "money", "exact"),
+    ("5000万元", 5e7, "money", "exact"), ("3329万元", 3.329e7, "money", "exact"),
+    ("1102万元", 1.102e7, "money", "exact"), ("2个工作日", 2, "duration", "exact"),
+    ("3年", 3, "duration", "exact"), ("6个月", 6, "duration", "exact"), ("至少3个月", 3, "duration", "at_least"),
+    ("92人次", 92, "count", "exact"), ("12677份", 12677, "count", "exact"),
+    ("248.25万平方米", 2482500, "area", "exact"), ("12㎡", 12, "area", "exact"), ("3.5公里", 3500, "length", "exact"),
+    ("5.8万个", 58000, "count", "exact"), ("21.9万个", 219000, "count", "exact"),
+    ("736万户", 7.36e6, "count", "exact"), ("3千万元", 3e7, "money", "exact"), ("逾百家", 100, "count", "over"),
+    ("将近两万人", 20000, "count", "nearly"), ("两万三千户", 23000, "count", "exact"),
+    ("一亿二千万元", 1.2e8, "money", "exact"), ("约3.4万平方米", 34000, "area", "about"),
+    ("超过1万人", 10000, "count", "over"), ("不到一成", 0.1, "percent", "under"), ("1.2万千瓦时", 12000, "energy", "exact"),
+]  # fmt: skip
+
+
+def labelled_set() -> pd.DataFrame:
+    """Strings composed from parts whose values are known, labelled by exact decimal arithmetic."""
+    rng = np.random.default_rng(7)
+    rows = []
+    combos = [(n, m, u, q) for n in NUMBERS for m in MULTIPLIERS for u in UNITS for q in QUALIFIERS]
+    exact = [i for i, c in enumerate(combos) if QUALIFIERS[c[3]] == "exact"]
+    qualified = [i for i, c in enumerate(combos) if QUALIFIERS[c[3]] != "exact"]
+    # about half plain figures, half with a qualifier, as in ledgers and press releases together
+    picks = np.r_[rng.choice(exact, size=120, replace=False), rng.choice(qualified, size=120, replace=False)]
+    for i in picks:
+        number, mult, unit, (pre, inf, suf) = combos[i]
+        if number[0] in "十三两一" and mult:  # 三十万 style is covered by the irregular list
+            continue
+        kind, _, factor = UNITS[unit]
+        value = Decimal(NUMBERS[number]) * MULTIPLIERS[mult] * factor
+        text = f"{pre}{number}{inf}{mult}{unit}{suf}"
+        rows.append((text, float(value), kind, QUALIFIERS[(pre, inf, suf)]))
+    rows += IRREGULAR
+    frame = pd.DataFrame(rows, columns=["text", "value", "kind", "qualifier"]).drop_duplicates("text")
+    return frame.reset_index(drop=True)
+
+
+def ledger_cells(n: int = 1_000_000) -> pd.Series:
+    """Cells as district ledgers hold them: plain numbers, units, 万, percentages, a few Chinese."""
+    rng = np.random.default_rng(0)
+    whole = rng.integers(1, 100_000, n).astype(str)
+    decimals = np.where(rng.random(n) < 0.3, np.char.add(".", rng.integers(0, 99, n).astype(str)), "")
+    suffix = np.array(["", "栋", "户", "万", "%", "万元", "平方米", "人"])[rng.integers(0, 8, n)]
+    cells = pd.Series(np.char.add(np.char.add(whole, decimals), suffix), dtype=object)
+    cells[rng.random(n) < 0.01] = "三十余万元"
+    cells[rng.random(n) < 0.01] = None
+    return cells
+
+
+def _ours(texts):
+    out = []
+    for t in texts:
+        q = parse_quantity(t)
+        out.append((q.value, q.kind, q.qualifier))
+    return out
+
+
+def _recognizers(texts):
+    from recognizers_number import Culture, NumberRecognizer
+    from recognizers_number_with_unit import NumberWithUnitRecognizer
+
+    numbers = NumberRecognizer(Culture.Chinese)
+    units = NumberWithUnitRecognizer(Culture.Chinese)
+    models = [
+        ("money", units.get_currency_model()),
+        ("area", units.get_dimension_model()),
+        ("percent", numbers.get_percentage_model()),
+        ("number", numbers.get_number_model()),
+    ]
+    out = []
+    for t in texts:
+        value, kind = np.nan, None
+        for k, model in models:
+            found = model.parse(t)
+            if found and found[0].resolution and found[0].resolution.get("value"):
+                raw = str(found[0].resolution["value"]).replace(",", "")
+                try:
+                    value = float(raw.rstrip("%")) / (100 if raw.endswith("%") else 1)
+                except ValueError:
+                    continue
+                kind = k
+                break
+        out.append((value, kind, "exact"))
+    return out
+
+
+def _chinese2digits(texts):
+    import chinese2digits
+
+    out = []
+    for t in texts:
+        got = chinese2digits.takeNumberFromString(t)["digitsStringList"]
+        try:
+            value = (
+                float(got[0].rstrip("%")) / (100 if got and got[0].endswith("%") else 1) if got else np.nan
+            )
+        except ValueError:
+            value = np.nan
+        out.append((value, None, "exact"))
+    return out
+
+
+def _score(name, fn, labels):
+    try:
+        fn(labels["text"].head(3))  # warm up (models build on first use)
+    except ImportError as exc:
+        print(f"{name:>22}: not installed ({exc.name}); pip install -e '.[bench]'")
+        return None
+    start = time.perf_counter()
+    got = fn(labels["text"])
+    per = (time.perf_counter() - start) / len(labels)
+    value = np.array([g[0] for g in got], dtype=float)
+    right_value = np.isclose(value, labels["value"], rtol=1e-9) & ~np.isnan(value)
+    right_qual = np.array([g[2] for g in got]) == labels["qualifier"].to_numpy()
+    kinds = [g[1] for g in got]
+    right_kind = np.array([k == lab or (k == "number" and lab in ("count", "duration")) for k, lab in
+                           zip(kinds, labels["kind"], strict=True)])  # fmt: skip
+    all_right = right_value & right_qual
+    print(
+        f"{name:>22}: value {right_value.mean():6.1%}  qualifier {right_qual.mean():6.1%}  "
+        f"value+qualifier {all_right.mean():6.1%}  {per * 1e6:9.1f} µs per string"
+    )
+    return per, right_value, right_qual, right_kind, value
+
+
+def main() -> None:
+    cells = ledger_cells()
+    parse_quantities(cells.head(1000))
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        parsed = parse_quantities(cells)
+        times.append(time.perf_counter() - start)
+    print(f"parse_quantities on {len(cells):,} ledger cells: {min(times):.2f} s (best of 3; goal <= 2 s)")
+    assert parsed["value"].notna().sum() == cells.notna().sum()
+
+    labels = labelled_set()
+    print(f"\nlabelled set: {len(labels)} strings ({labels['qualifier'].ne('exact').sum()} with a qualifier)")
+    ours = _score("renostats", _ours, labels)
+    per_ours, value_ok, qual_ok, _, _ = ours
+    got = _ours(labels["text"])
+    kind_ok = np.array([g[1] for g in got]) == labels["kind"].to_numpy()
+    wrong = labels[~(value_ok & qual_ok & kind_ok)]
+    print(f"{'':>22}  kind {kind_ok.mean():6.1%}; strings renostats gets wrong: {len(wrong)}")
+    start = time.perf_counter()
+    parse_quantities(labels["text"])
+    vectorised = (time.perf_counter() - start) / len(labels)
+    print(f"{'':>22}  (parse_quantities on the same strings: {vectorised * 1e6:.1f} µs per string)")
+    if len(wrong):
+        print(wrong.to_string())
+    for name, fn in (("recognizers-text-suite", _recognizers), ("chinese2digits", _chinese2digits)):
+        peer = _score(name, fn, labels)
+        if peer is not None:
+            print(f"{'':>22}  renostats is {peer[0] / per_ours:.1f}x faster per string")
+            example = labels.index[labels["text"] == "960余万户"][0]
+            print(f"{'':>22}  on 960余万户 it gives {peer[4][example]:g} (truth 9,600,000, over)")
+
+
+if __name__ == "__main__":
+    main()
