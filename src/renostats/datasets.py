@@ -36,6 +36,7 @@ __all__ = [
     "DEMO_SEED",
     "FACT_COLUMNS",
     "demo_path",
+    "find_ledger",
     "load_demo",
     "load_facts",
     "make_demo_data",
@@ -121,6 +122,56 @@ def demo_path(kind: str, data_dir: str | Path | None = None) -> Path:
     if kind not in DEMO_FILES:
         raise ValueError(f"unknown demo file {kind!r}; expected one of {sorted(DEMO_FILES)}")
     return Path(data_dir or paths.DEMO_DIR) / DEMO_FILES[kind]
+
+
+#: Words in a file name that mark the ledger kind it holds (English or Chinese).
+LEDGER_NAME_WORDS = {
+    "renovation": ("renovation", "改造"),
+    "enterprise_reports": ("enterprise", "复工", "企业"),
+    "outcomes": ("outcome", "面板", "投诉"),
+}
+
+
+def find_ledger(data_dir: str | Path, kind: str) -> Path:
+    """The one ledger file of ``kind`` in ``data_dir``, found by the words in its name.
+
+    A notebook's ``data_dir`` holds a district's ledgers; a file counts as the ``kind`` ledger when its
+    name contains one of :data:`LEDGER_NAME_WORDS` (``enterprise``/``复工``/``企业`` for enterprise
+    reports, ``renovation``/``改造`` for the renovation ledger, ``outcome``/``面板``/``投诉`` for the
+    outcome panel) and it is .xlsx, .xls or .csv. Truth files of the demo data are left out.
+
+    Raises
+    ------
+    renostats.report.ParameterError
+        When there is no such file or more than one, naming the folder and the files.
+
+    Examples
+    --------
+    >>> find_ledger(paths.DEMO_DIR, "enterprise_reports").name
+    'beita_enterprise_reports_synthetic.csv'
+    """
+    from renostats.report import ParameterError
+
+    if kind not in LEDGER_NAME_WORDS:
+        raise ValueError(f"unknown ledger kind {kind!r}; expected one of {sorted(LEDGER_NAME_WORDS)}")
+    folder = Path(data_dir)
+    words = LEDGER_NAME_WORDS[kind]
+    found = sorted(
+        f
+        for f in folder.iterdir()
+        if f.suffix.lower() in (".xlsx", ".xls", ".csv")
+        and any(w in f.name.lower() for w in words)
+        and "truth" not in f.name
+    )
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ParameterError(
+            f"parameter data_dir: no {kind} ledger in '{folder}' (name the file with one of {', '.join(words)})"
+        )
+    raise ParameterError(
+        f"parameter data_dir: several {kind} ledgers in '{folder}': {', '.join(f.name for f in found)}"
+    )
 
 
 def load_demo(kind: str, data_dir: str | Path | None = None):
