@@ -2,7 +2,7 @@
 
 ``import renostats as rs`` gives the everyday names (``rs.parse_quantity``, ``rs.parse_quantities``,
 ``rs.extract_figures``, ``rs.read_ledger``, ``rs.LedgerError``, ``rs.load_facts``) and the modules
-(``rs.units``, ``rs.ledger``, ``rs.schemas``, ``rs.datasets``, ``rs.recovery``, ``rs.report``,
+(``rs.units``, ``rs.ledger``, ``rs.schemas``, ``rs.datasets``, ``rs.recovery``, ``rs.funding``, ``rs.report``,
 ``rs.plotting``, ``rs.paths``). Modules load on first
 use, so the ``renostats`` command starts without importing the scientific stack.
 """
@@ -18,7 +18,18 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
-_MODULES = ("cli", "datasets", "ledger", "paths", "plotting", "recovery", "report", "schemas", "units")
+_MODULES = (
+    "cli",
+    "datasets",
+    "funding",
+    "ledger",
+    "paths",
+    "plotting",
+    "recovery",
+    "report",
+    "schemas",
+    "units",
+)
 #: Everyday names re-exported at the top level, and the module each lives in.
 _NAMES = {
     "parse_quantity": "units",

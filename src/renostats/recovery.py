@@ -436,7 +436,7 @@ def _minutes(times: pd.Series) -> np.ndarray:
             table.append(int(hh) * 60 + int(mm[:2] or 0))
         except ValueError:
             table.append(0)
-    table = np.asarray(table + [0], dtype=np.int64)
+    table = np.asarray([*table, 0], dtype=np.int64)
     return table[codes]  # missing times (-1) take the last entry, 0
 
 
