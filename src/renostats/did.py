@@ -330,8 +330,8 @@ def aggregate(
     se, crit = _agg_inference(model, result, A_all, phi_all, kappa_all, alpha)
     z = stats.norm.ppf(1 - alpha / 2)
     overall_att, overall_se = float(estimates[-1]), float(se[-1])
-    overall = {"att": overall_att, "se": overall_se, "low": overall_att - z * overall_se,
-               "high": overall_att + z * overall_se}  # fmt: skip
+    overall = {"att": overall_att, "se": overall_se, "low": float(overall_att - z * overall_se),
+               "high": float(overall_att + z * overall_se)}  # fmt: skip
     if kind == "simple":
         table = pd.DataFrame(columns=["att", "se", "low", "high"])
     else:
