@@ -244,7 +244,9 @@ def aggregate(
     Returns
     -------
     AggregateResult
-        Standard errors include the influence of estimating the cohort-size weights.
+        Standard errors include the influence of estimating the cohort-size weights. With sampling
+        weights, cohort sizes are weighted as in R's ``did`` (moderndid 0.2 leaves the weights out of
+        that step, so its aggregated standard errors differ slightly there).
     """
     if kind not in ("simple", "dynamic", "group", "calendar"):
         raise DiDError(f"kind must be simple, dynamic, group or calendar, got {kind!r}")
@@ -465,11 +467,9 @@ class _Panel:
         n = len(unit_ids)
         counts = np.bincount(unit_codes, minlength=n)
         key = unit_codes.astype(np.int64) * T + periods
-        if (counts != T).any() or len(np.unique(key)) != len(key):
-            bad = unit_ids[counts != T][:10].tolist()
-            dup = pd.Series(key).duplicated()
-            if dup.any():
-                bad = bad or unit_ids[np.unique(unit_codes[dup.to_numpy()])][:10].tolist()
+        per_cell = np.bincount(key, minlength=n * T)
+        if (counts != T).any() or per_cell.max() > 1:
+            bad = unit_ids[(counts != T) | (per_cell.reshape(n, T).max(axis=1) > 1)][:10].tolist()
             raise DiDError(
                 f"the panel is not balanced: {int((counts != T).sum())} unit(s) do not have exactly one row "
                 f"in each of the {T} periods, e.g. {bad}"
@@ -490,9 +490,11 @@ class _Panel:
             never = np.isnan(g_num) | (g_num == 0)
             g_period = np.full(len(g_num), np.nan)
             g_period[~never] = _to_index(g_num[~never], labels, cohort)
-        first_row = np.unique(unit_codes, return_index=True)[1]
+        first_row = np.empty(n, dtype=np.int64)
+        first_row[unit_codes[::-1]] = np.arange(len(unit_codes) - 1, -1, -1)  # first row of each unit
         per_unit = g_period[first_row]
-        varying = pd.Series(g_period).fillna(-1).groupby(unit_codes).nunique().to_numpy() > 1
+        same = (g_period == per_unit[unit_codes]) | (np.isnan(g_period) & np.isnan(per_unit[unit_codes]))
+        varying = np.bincount(unit_codes[~same], minlength=n) > 0
         if varying.any():
             raise DiDError(
                 f"cohort changes within unit(s) {unit_ids[varying][:10].tolist()}: it must be the first treated period"
@@ -501,11 +503,13 @@ class _Panel:
         n_all = n
 
         def unit_level(column: str, what: str) -> np.ndarray:
-            values = data[column]
-            nun = values.groupby(unit_codes).nunique(dropna=False).to_numpy()
-            if (nun > 1).any():
-                raise DiDError(f"{what} {column!r} changes within unit(s) {unit_ids[nun > 1][:10].tolist()}")
-            return values.to_numpy()[first_row]
+            values = data[column].to_numpy()
+            first = values[first_row]
+            differs = pd.Series(values != first[unit_codes]) & pd.notna(values)
+            bad = np.bincount(unit_codes[differs.to_numpy()], minlength=n) > 0
+            if bad.any():
+                raise DiDError(f"{what} {column!r} changes within unit(s) {unit_ids[bad][:10].tolist()}")
+            return first
 
         w = np.ones(n_all)
         if weights:
@@ -570,7 +574,7 @@ def _periods(values: pd.Series, name: str, reference=None) -> tuple[np.ndarray, 
     v = values.to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(v).any():
         raise DiDError(f"time column {name!r} has missing values")
-    uniq = np.unique(v)
+    uniq = np.sort(pd.unique(v))
     if (uniq != np.round(uniq)).any():
         raise DiDError(f"time column {name!r} must hold whole-number periods")
     steps = np.diff(uniq)
