@@ -484,10 +484,11 @@ def _firm_names(rng: np.random.Generator, n: int) -> list[str]:
 def _demo_outcomes(communities: pd.DataFrame, rng: np.random.Generator):
     months = pd.date_range("2018-01-01", "2023-12-01", freq="MS")
     n, t = len(communities), len(months)
-    base = rng.gamma(6.0, 0.35, n) * np.where(communities["need_drainage"], 1.3, 0.9)
-    season = 1 + 0.35 * np.sin((months.month.to_numpy() - 3) / 12 * 2 * np.pi)
-    trend = 1 + 0.004 * np.arange(t)
-    rate = base[:, None] * season[None, :] * trend[None, :]
+    # community level + a rainy-season cycle + a slow trend, all additive: parallel trends hold in levels
+    base = rng.gamma(6.0, 0.35, n) + np.where(communities["need_drainage"], 0.6, 0.0)
+    season = 0.7 * np.sin((months.month.to_numpy() - 3) / 12 * 2 * np.pi)
+    trend = 0.01 * np.arange(t)
+    rate = base[:, None] + season[None, :] + trend[None, :] + 0.8
     done = communities["completion_date"].dt.to_period("M").dt.to_timestamp()
     cohort = communities["completion_date"].dt.year
     e = (months.to_numpy()[None, :] - done.to_numpy()[:, None]) / np.timedelta64(1, "D") / 30.4375

@@ -90,6 +90,7 @@ class AggregateResult:
     table: pd.DataFrame  # columns: event / cohort / time, att, se, low, high
     alpha: float
     crit: float
+    _weights: tuple = field(default=(), repr=False)  # (A, phi, kappa): rows then the overall estimate
 
     def __str__(self) -> str:
         o = self.overall
@@ -347,32 +348,56 @@ def aggregate(
                 "high": estimates[:-1] + crit * se[:-1],
             }
         )
-    return AggregateResult(kind=kind, overall=overall, table=table, alpha=alpha, crit=crit)
+    return AggregateResult(
+        kind=kind, overall=overall, table=table, alpha=alpha, crit=crit, _weights=(A_all, phi_all, kappa_all)
+    )
 
 
-def pretrend_test(result: DiDResult) -> PreTrendTest:
-    """Wald test that all pre-treatment ATT(g, t) are zero, from their joint influence functions.
+def pretrend_test(result: DiDResult, window: int | None = None) -> PreTrendTest:
+    """Wald test that pre-treatment effects are zero, from their joint influence functions.
 
+    Parameters
+    ----------
+    window : int, optional
+        Test the event-study (dynamic) estimates for the ``window`` periods before treatment
+        (-window .. -1) instead of every pre-treatment ATT(g, t). Prefer it when there are many cohorts:
+        with about as many pre-treatment cells as units, their covariance cannot be estimated well.
+
+    Notes
+    -----
     The statistic is ``att_pre' V^-1 att_pre`` with V the covariance of the pre-treatment estimates
-    (clustered when the result is), chi-squared with as many degrees of freedom as cells of non-zero
-    variance. Under a universal base period the reference cells (ATT = 0 by construction) are left out.
+    (clustered when the result is), chi-squared with as many degrees of freedom as the rank of V (a
+    generalised inverse is used when V is singular). Under a universal base period the reference cells
+    (ATT = 0 by construction) are left out.
     """
     model, cells = result._model, result._cells
-    pre = np.flatnonzero((cells["t"] < cells["g"]) & ~cells["reference"])
-    if pre.size == 0:
-        raise DiDError("no pre-treatment cells to test")
-    A = np.zeros((len(cells["g"]), pre.size))
-    A[pre, np.arange(pre.size)] = 1.0
-    ifs = model.unit_if(A, np.zeros((model.n_cohorts, pre.size)), np.zeros(pre.size))
+    if window is None:
+        pre = np.flatnonzero((cells["t"] < cells["g"]) & ~cells["reference"])
+        if pre.size == 0:
+            raise DiDError("no pre-treatment cells to test")
+        A = np.zeros((len(cells["g"]), pre.size))
+        A[pre, np.arange(pre.size)] = 1.0
+        phi, kappa = np.zeros((model.n_cohorts, pre.size)), np.zeros(pre.size)
+    else:
+        agg = aggregate(result, "dynamic", min_e=-window, max_e=-1)
+        if agg.table.empty:
+            raise DiDError(f"no event times in -{window} .. -1 to test")
+        A, phi, kappa = (w[..., :-1] for w in agg._weights)
+    estimates = A.T @ model.att
+    ifs = model.unit_if(A, phi, kappa)
     cluster = model.panel.cluster_codes
     if cluster is not None:
         ifs = _cluster_sums(ifs, cluster)
     V = ifs.T @ ifs / model.n**2
     keep = np.diag(V) > _EPS_SE**2
-    att = model.att[pre][keep]
+    att = estimates[keep]
     V = V[np.ix_(keep, keep)]
-    stat = float(att @ np.linalg.solve(V, att))
-    return PreTrendTest(statistic=stat, df=int(keep.sum()), p_value=float(stats.chi2.sf(stat, keep.sum())))
+    values, vectors = np.linalg.eigh(V)
+    rank = values > values.max() * 1e-8
+    proj = vectors[:, rank].T @ att
+    stat = float((proj**2 / values[rank]).sum())
+    df = int(rank.sum())
+    return PreTrendTest(statistic=stat, df=df, p_value=float(stats.chi2.sf(stat, df)))
 
 
 def twfe(
@@ -387,8 +412,13 @@ def twfe(
     reference: int = -1,
     cluster: str | None = None,
     alpha: float = 0.05,
+    static: bool = False,
 ) -> pd.DataFrame:
     """Two-way fixed-effects event study, for comparison with :func:`aggregate` (dynamic).
+
+    With ``static=True``, the single-coefficient version: ``y`` on a treated-and-post dummy with unit
+    and period fixed effects (one row, event ``"post"``), the regression a staggered design most often
+    gets reported with.
 
     Regresses ``y`` on event-time dummies (binned at ``min_e`` and ``max_e``, ``reference`` left out)
     with unit and period fixed effects removed by the within transformation, standard errors clustered
@@ -408,9 +438,13 @@ def twfe(
     g = panel.unit_cohort_period
     tt = np.arange(T)
     ev = np.where(np.isfinite(g)[:, None], tt[None, :] - np.nan_to_num(g, nan=0)[:, None], np.nan)
-    ev = np.clip(ev, min_e, max_e)
-    events = [e for e in range(min_e, max_e + 1) if e != reference]
-    X = np.stack([(ev == e).astype(float).ravel() for e in events], axis=1)
+    ev = ev if static else np.clip(ev, min_e, max_e)
+    if static:
+        events = ["post"]
+        X = np.nan_to_num(ev >= 0, nan=0.0).astype(float).reshape(-1, 1)
+    else:
+        events = [e for e in range(min_e, max_e + 1) if e != reference]
+        X = np.stack([(ev == e).astype(float).ravel() for e in events], axis=1)
     yv = panel.Y.ravel()
 
     def within(a):
@@ -553,24 +587,36 @@ def _is_datetime(values: pd.Series) -> bool:
 
 
 def _periods(values: pd.Series, name: str, reference=None) -> tuple[np.ndarray, np.ndarray]:
-    """Period index of each value and the sorted period labels; the periods must be regular."""
+    """Period index of each value and the sorted period labels; the periods must be regular.
+
+    Integers (years, period numbers) or first-of-month dates (monthly, quarterly, yearly steps). With
+    ``reference`` (the time column's labels), dates are placed on that column's periods.
+    """
     if _is_datetime(values):
         ts = pd.to_datetime(values)
         if not (ts.dt.day == 1).all():
-            raise DiDError(f"{name!r} holds dates that are not first-of-month: use integer periods")
+            raise DiDError(f"{name!r} holds dates that are not the first of a month: use integer periods")
         months = (ts.dt.year * 12 + ts.dt.month - 1).to_numpy()
         if reference is not None:
             ref = pd.to_datetime(pd.Series(reference))
-            base = int(ref.dt.year.iloc[0] * 12 + ref.dt.month.iloc[0] - 1)
-            return months - base, np.asarray(reference)
-        uniq = np.unique(months)
-        labels = pd.to_datetime({"year": uniq // 12, "month": uniq % 12 + 1, "day": 1}).to_numpy()
+            ref_months = (ref.dt.year * 12 + ref.dt.month - 1).to_numpy()
+            step = ref_months[1] - ref_months[0] if len(ref_months) > 1 else 1
+            idx = (months - ref_months[0]) / step
+            if (idx != np.round(idx)).any():
+                raise DiDError(f"{name!r} holds dates that are not periods of the time column")
+            return np.round(idx).astype(int), np.asarray(reference)
+        uniq = np.sort(pd.unique(months))
+        labels = pd.to_datetime(
+            pd.DataFrame({"year": uniq // 12, "month": uniq % 12 + 1, "day": 1})
+        ).to_numpy()
         steps = np.diff(uniq)
-        if (steps != 1).any():
+        if len(steps) and (steps != steps[0]).any():
+            gaps = labels[:-1][steps != steps[0]][:5]
             raise DiDError(
-                f"time column {name!r} is not regular: months missing after {labels[:-1][steps != 1][:5]}"
+                f"time column {name!r} is not regular: the spacing of periods changes after {gaps}"
             )
-        return months - uniq[0], labels
+        step = steps[0] if len(steps) else 1
+        return (months - uniq[0]) // step, labels
     v = values.to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(v).any():
         raise DiDError(f"time column {name!r} has missing values")
