@@ -41,3 +41,13 @@ def test_environment_yml_installs_the_package_with_test_and_lab():
 def test_console_script_points_at_cli():
     project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["scripts"]["renostats"] == "renostats.cli:main"
+
+
+def test_every_module_is_reachable_from_the_package():
+    import renostats as rs
+
+    modules = sorted(p.stem for p in (paths.ROOT / "src" / "renostats").glob("*.py") if not p.stem.startswith("_"))
+    for name in modules:
+        assert getattr(rs, name).__name__ == f"renostats.{name}"
+    assert set(modules) <= set(rs.__all__)
+    assert rs.read_ledger is rs.ledger.read_ledger and rs.parse_quantity is rs.units.parse_quantity

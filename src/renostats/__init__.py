@@ -2,8 +2,8 @@
 
 ``import renostats as rs`` gives the everyday names (``rs.parse_quantity``, ``rs.parse_quantities``,
 ``rs.extract_figures``, ``rs.read_ledger``, ``rs.LedgerError``, ``rs.load_facts``) and the modules
-(``rs.units``, ``rs.ledger``, ``rs.schemas``, ``rs.datasets``, ``rs.recovery``, ``rs.funding``, ``rs.report``,
-``rs.plotting``, ``rs.paths``). Modules load on first
+(``rs.units``, ``rs.ledger``, ``rs.schemas``, ``rs.datasets``, ``rs.renovation``, ``rs.did``,
+``rs.funding``, ``rs.recovery``, ``rs.report``, ``rs.plotting``, ``rs.paths``). Modules load on first
 use, so the ``renostats`` command starts without importing the scientific stack.
 """
 
@@ -21,11 +21,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 _MODULES = (
     "cli",
     "datasets",
+    "did",
     "funding",
     "ledger",
     "paths",
     "plotting",
     "recovery",
+    "renovation",
     "report",
     "schemas",
     "units",
