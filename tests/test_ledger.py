@@ -225,3 +225,20 @@ def test_demo_ledgers_read_cleanly_and_match_the_source():
     outcomes = load_demo("outcomes").data
     assert len(outcomes) == 267 * 72 and outcomes["month"].min() == pd.Timestamp("2018-01-01")
     assert np.isfinite(outcomes["complaints_per_100hh"]).all()
+
+
+def test_legacy_xls_is_read(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("台账")
+    rows = [["双清区老旧小区改造台账"], ["小区名称", "街道", "户数", "楼栋数", "建筑面积(万平方米)", "总投资(万元)"],
+            ["供销社小区", "小江湖街道", 379, "22栋", 3.6439, 751.53], ["合计", None, 379, 22]]  # fmt: skip
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.save(str(tmp_path / "old.xls"))
+    read = read_ledger(tmp_path / "old.xls", "renovation")
+    assert read.data["floor_area_m2"].tolist() == [36439.0]
+    assert read.data["buildings"].tolist() == [22]
+    assert read.source.sheet == "台账" and read.skipped["row"].tolist() == [4]

@@ -46,7 +46,9 @@ def test_console_script_points_at_cli():
 def test_every_module_is_reachable_from_the_package():
     import renostats as rs
 
-    modules = sorted(p.stem for p in (paths.ROOT / "src" / "renostats").glob("*.py") if not p.stem.startswith("_"))
+    modules = sorted(
+        p.stem for p in (paths.ROOT / "src" / "renostats").glob("*.py") if not p.stem.startswith("_")
+    )
     for name in modules:
         assert getattr(rs, name).__name__ == f"renostats.{name}"
     assert set(modules) <= set(rs.__all__)

@@ -196,8 +196,7 @@ def read_ledger(
     for col in schema.columns:
         if col.name not in data:
             data[col.name] = _empty(col, len(data))
-    data = data[schema.names]
-    data["source_row"] = rows
+    data = data[schema.names].assign(source_row=rows)
     source = LedgerSource(
         path=path,
         kind=kind,
