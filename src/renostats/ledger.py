@@ -265,9 +265,9 @@ def _read_xls(path: Path, sheet: str | int | None) -> tuple[list[list[Any]], str
             f"{path.name}: reading .xls needs the python-calamine package (pip install python-calamine), "
             "or save the file as .xlsx"
         ) from None
-    book = pd.ExcelFile(path, engine="calamine")
-    name = _pick_sheet(book.sheet_names, sheet, path)
-    frame = book.parse(name, header=None, dtype=object)
+    with pd.ExcelFile(path, engine="calamine") as book:
+        name = _pick_sheet(book.sheet_names, sheet, path)
+        frame = book.parse(name, header=None, dtype=object)
     grid = [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
     return grid, name
 
