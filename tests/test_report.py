@@ -182,3 +182,17 @@ def test_cli_reads_param_values_as_yaml_scalars():
     assert cli._param_value("true") is True
     assert cli._param_value("2020-03-31") == "2020-03-31"
     assert cli._param_value("双清区") == "双清区"
+
+
+def test_a_set_can_name_its_notebooks(notebook_dir, reports, tmp_path, monkeypatch):
+    params = tmp_path / "params2"
+    params.mkdir()
+    (params / "only_dates.yaml").write_text('notebooks: ["02"]\nas_of: "2020-03-01"\n', encoding="utf-8")
+    (params / "bad.yaml").write_text("notebooks: 02\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "PARAMS_DIR", params)
+    monkeypatch.setattr(paths, "NOTEBOOKS_DIR", notebook_dir)
+    result = report.run(sets=["only_dates"], out=reports, progress=None)
+    assert [nb.notebook for nb in result.notebooks] == ["02_dates"]
+    assert result.notebooks[0].parameters == {"as_of": "2020-03-01"}
+    with pytest.raises(report.UsageError, match="'notebooks' must be a list"):
+        report.run(sets=["bad"], out=reports)

@@ -324,6 +324,11 @@ def run(
     given.update(parameters or {})
     set_names = list(sets or [])
     set_params = {name: _read_set(name) for name in set_names}
+    # a set may name the notebooks it is for (a district's own reports): "notebooks: [00, 04]"
+    set_notebooks = {
+        name: _set_notebooks(name, values.pop("notebooks", None), selected)
+        for name, values in set_params.items()
+    }
     _check_names(given, declared, "parameter")
     for name, values in set_params.items():
         _check_names(values, declared, f"parameter in set {name!r}")
@@ -340,7 +345,7 @@ def run(
     for set_name in set_names or [None]:
         merged = {**set_params.get(set_name, {}), **given} if set_name else dict(given)
         target = run_dir / set_name if set_name and len(set_names) > 1 else run_dir
-        for nb in selected:
+        for nb in set_notebooks.get(set_name) or selected:
             mine = {k: v for k, v in merged.items() if k in declared[nb]}
             tasks.append((nb, set_name, mine, target, show_code))
 
@@ -459,6 +464,19 @@ def _read_set(name: str) -> dict[str, Any]:
         known = ", ".join(sorted(p.stem for p in paths.PARAMS_DIR.glob("*.yaml"))) or "none"
         raise UsageError(f"unknown parameter set {name!r}; available: {known}")
     return _read_yaml(path)
+
+
+def _set_notebooks(name: str, listed: Any, selected: list[Path]) -> list[Path] | None:
+    """The selected notebooks a set is for, when the set lists them."""
+    if listed is None:
+        return None
+    if not isinstance(listed, list):
+        raise UsageError(f"parameter set {name!r}: 'notebooks' must be a list of notebook names")
+    wanted = {p.resolve() for p in _resolve_notebooks([str(x) for x in listed])}
+    chosen = [nb for nb in selected if nb.resolve() in wanted]
+    if not chosen:
+        raise UsageError(f"parameter set {name!r} is for {listed}, none of which was selected")
+    return chosen
 
 
 def _check_names(values: Mapping[str, Any], declared: Mapping[Path, Mapping[str, Any]], what: str):
