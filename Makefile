@@ -49,6 +49,8 @@ data: $(STAMP)  ## regenerate the synthetic demo ledgers and the Excel templates
 
 bench: $(STAMP)  ## run the benchmarks (slow; installs the peers; prints ratios against them)
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS),bench]"
+	@# lifelines needs pandas < 3, so it gets an environment of its own
+	@test -x .venv-lifelines/bin/python || ($(PYTHON) -m venv .venv-lifelines && .venv-lifelines/bin/pip install --quiet lifelines)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean-venv:  ## remove the environment

@@ -7,7 +7,8 @@ and ``time_to_resumption``. Goal: <= 60 s and <= 12 GB peak memory on 2 cores.
 Peers, in the same run:
 - a straightforward pandas implementation of the daily status (``groupby().apply`` per firm), on a
   subset of firms (it would take hours on all of them), against renostats on the same subset;
-- lifelines' ``KaplanMeierFitter`` on the same durations as ``time_to_resumption``.
+- lifelines' ``KaplanMeierFitter`` on the same durations as ``time_to_resumption`` (in ``.venv-lifelines``,
+  which ``make bench`` creates, since lifelines needs pandas < 3).
 
 Run: ``.venv/bin/python benchmarks/bench_recovery.py [--firms 400000] [--days 90]``.
 """
@@ -15,13 +16,31 @@ Run: ``.venv/bin/python benchmarks/bench_recovery.py [--firms 400000] [--days 90
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import resource
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from renostats.recovery import daily_status, resumption_curve, time_to_resumption
+
+ROOT = Path(__file__).resolve().parents[1]
+_LIFELINES = """
+import json, sys, time
+import numpy as np
+from lifelines import KaplanMeierFitter
+d = np.load(sys.argv[1], allow_pickle=True)
+start = time.perf_counter()
+fits = {g: KaplanMeierFitter().fit(d["days"][d["group"] == g], d["resumed"][d["group"] == g]) for g in np.unique(d["group"])}
+seconds = time.perf_counter() - start
+first = fits[str(d["group"][0])].survival_function_.iloc[1:, 0]
+print(json.dumps({"seconds": seconds, "days": first.index.tolist(), "survival": first.tolist()}))
+"""
 
 
 def synthetic_reports(firms: int, days: int, seed: int = 0) -> pd.DataFrame:
@@ -115,23 +134,25 @@ def main() -> None:
         f"staff {curves['staff']['value'].iloc[-1]:.3f}, capacity {curves['capacity']['value'].iloc[-1]:.3f}"
     )
 
-    # lifelines on the same durations
-    try:
-        from lifelines import KaplanMeierFitter
-    except ImportError:
-        print("lifelines not installed: pip install -e '.[bench]'")
+    # lifelines on the same durations, in its own environment (it needs pandas < 3)
+    lifelines_python = Path(os.environ.get("LIFELINES_PYTHON", ROOT / ".venv-lifelines" / "bin" / "python"))
+    if not lifelines_python.is_file():
+        print("lifelines: run `make bench` (it makes .venv-lifelines) or set LIFELINES_PYTHON")
     else:
         d = times.durations
-        t0 = time.perf_counter()
-        for _, part in d.groupby("group"):
-            KaplanMeierFitter().fit(part["days"], part["resumed"])
-        t_lifelines = time.perf_counter() - t0
-        kmf = KaplanMeierFitter().fit(d.loc[d["group"] == d["group"].iloc[0], "days"],
-                                      d.loc[d["group"] == d["group"].iloc[0], "resumed"])  # fmt: skip
-        ours = times.curves[times.curves["group"] == d["group"].iloc[0]].set_index("days")["survival"]
-        theirs = kmf.survival_function_.iloc[:, 0].reindex(ours.index)
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "durations.npz"
+            np.savez(data, days=d["days"].to_numpy(), resumed=d["resumed"].to_numpy(),
+                     group=d["group"].astype(str).to_numpy())  # fmt: skip
+            out = subprocess.run([str(lifelines_python), "-c", _LIFELINES, str(data)], check=True,
+                                 capture_output=True, text=True).stdout  # fmt: skip
+        got = json.loads(out)
+        first = d["group"].astype(str).iloc[0]
+        ours = times.curves[times.curves["group"] == first].set_index("days")["survival"]
+        theirs = pd.Series(got["survival"], index=got["days"]).reindex(ours.index)
         print(f"Kaplan-Meier by sector: renostats (statsmodels) {timings['Kaplan-Meier by sector']:.2f} s, "
-              f"lifelines {t_lifelines:.2f} s; max survival difference {np.max(np.abs(ours - theirs)):.1e}")  # fmt: skip
+              f"lifelines {got['seconds']:.2f} s ({got['seconds'] / timings['Kaplan-Meier by sector']:.2f}x); "
+              f"max survival difference {np.max(np.abs(ours - theirs)):.1e}")  # fmt: skip
 
     # the straightforward pandas way, on a subset
     sub = synthetic_reports(args.naive_firms, args.days, seed=1)
