@@ -85,6 +85,18 @@ def test_matches_moderndid(covariates, control, base):
             np.testing.assert_allclose(o.table["se"], a.se_by_event, atol=1e-6)
 
 
+def test_anticipation_matches_moderndid():
+    md = pytest.importorskip("moderndid")
+    df = _panel(seed=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = md.att_gt(df, yname="y", tname="t", idname="id", gname="g", anticipation=1,
+                      control_group="notyettreated", boot=False, cband=False)  # fmt: skip
+    ours = att_gt(df, "y", "t", "id", "g", anticipation=1, control="notyet")
+    np.testing.assert_allclose(ours.table["att"], m.att_gt, atol=1e-6)
+    np.testing.assert_allclose(ours.table["se"], m.se_gt, atol=1e-6)
+
+
 @pytest.mark.parametrize("est", ["reg", "ipw"])
 def test_other_estimators_and_weights_match_moderndid(est):
     md = pytest.importorskip("moderndid")
