@@ -177,3 +177,9 @@ def test_batches_implement_plan_reserve():
     table = batches(res.plan, res.years)
     assert table["batch"].tolist() == ["实施 implement", "谋划 plan", "储备 reserve"]
     assert table["community"].tolist() == ["a", "b", "c"]
+
+
+def test_progress_before_any_completion_has_no_pace():
+    p = progress(_ledger(), "2020-04-15")
+    assert p.projection["completed"] == 0 and pd.isna(p.projection["projected"])
+    assert "no completions to measure a pace from" in str(p)

@@ -73,10 +73,19 @@ class ProgressResult:
 
     def __str__(self) -> str:
         p = self.projection
+
+        def month(value) -> str:
+            return "not within sight" if pd.isna(value) else f"{value:%Y-%m}"
+
+        if pd.isna(p["projected"]):
+            return (
+                f"by {self.as_of:%Y-%m-%d}: {p['completed']} of {p['total']} communities completed; no completions "
+                f"to measure a pace from; {p['needed_per_month']:.1f} a month needed to finish by {p['deadline']:%Y-%m-%d}"
+            )
         return (
             f"by {self.as_of:%Y-%m-%d}: {p['completed']} of {p['total']} communities completed; pace "
             f"{p['pace_per_month']:.1f} a month ({p['pace_low']:.1f} to {p['pace_high']:.1f}); all done about "
-            f"{p['projected']:%Y-%m} ({p['projected_early']:%Y-%m} to {p['projected_late']:%Y-%m}); "
+            f"{month(p['projected'])} ({month(p['projected_early'])} to {month(p['projected_late'])}); "
             f"{p['needed_per_month']:.1f} a month needed to finish by {p['deadline']:%Y-%m-%d}"
         )
 
