@@ -196,3 +196,12 @@ def test_a_set_can_name_its_notebooks(notebook_dir, reports, tmp_path, monkeypat
     assert result.notebooks[0].parameters == {"as_of": "2020-03-01"}
     with pytest.raises(report.UsageError, match="'notebooks' must be a list"):
         report.run(sets=["bad"], out=reports)
+
+
+def test_the_report_notebooks_refuse_bad_parameter_values(reports):
+    result = report.run(["00", "04"], parameters={"district": "东区"}, out=reports, progress=None)
+    assert result.invalid_parameters and len(result.failures) == 2
+    assert all("parameter district: unknown value '东区'" in nb.error for nb in result.failures)
+    bad_date = report.run(["04"], parameters={"as_of": "2020-02-31"}, out=reports, progress=None)
+    assert "parameter as_of: '2020-02-31' is not a valid date" in bad_date.failures[0].error
+    assert not (reports / "latest").exists()
