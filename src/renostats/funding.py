@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from renostats.schemas import FUNDING_PRIVATE, FUNDING_PUBLIC
+from renostats.schemas import FUNDING_PRIVATE, FUNDING_PUBLIC, adds_up
 
 __all__ = [
     "CrowdingIn",
@@ -73,8 +73,7 @@ def check_funding(
     if investment and investment in df:
         total = values.fillna(0).sum(axis=1)
         inv = df[investment].astype(float)
-        gap = (total - inv).abs() > tolerance * inv.abs() + 1.0
-        for i in df.index[gap.fillna(False)]:
+        for i in df.index[~adds_up(total, inv, tolerance) & inv.notna()]:
             problems.append(
                 f"{labels[i]}: {' + '.join(sources)} = {total[i]:,.0f} but {investment} = {inv[i]:,.0f} "
                 f"(beyond {tolerance:.0%})"

@@ -220,14 +220,14 @@ def pandera_schema(schema: LedgerSchema, funding_tolerance: float = 0.01):
     import pandera.pandas as pa
 
     dtypes = {
-        "text": pa.String if hasattr(pa, "String") else str,
+        "text": pa.String,
         "int": "Int64",
         "float": float,
         "share": float,
         "date": "datetime64[ns]",
         "bool": "boolean",
-        "grade": pa.String if hasattr(pa, "String") else str,
-        "time": pa.String if hasattr(pa, "String") else str,
+        "grade": pa.String,
+        "time": pa.String,
     }
     columns = {}
     for col in schema.columns:
@@ -289,8 +289,11 @@ def funding_gap_ok(df: pd.DataFrame, tolerance: float = 0.01) -> pd.Series:
     present = [c for c in FUNDING_SOURCES if c in df]
     if not present or "investment_yuan" not in df:
         return pd.Series(True, index=df.index)
-    sources = df[present]
-    given = sources.notna().any(axis=1)
-    total = sources.fillna(0).sum(axis=1)
-    gap = (total - df["investment_yuan"]).abs()
-    return ~given | (gap <= tolerance * df["investment_yuan"].abs() + 1.0)
+    given = df[present].notna().any(axis=1)
+    return ~given | adds_up(df[present].fillna(0).sum(axis=1), df["investment_yuan"], tolerance)
+
+
+def adds_up(total: pd.Series, investment: pd.Series, tolerance: float = 0.01) -> pd.Series:
+    """The one rule for funding sources against the investment: equal within ``tolerance`` (relative)
+    plus one yuan of rounding. Missing investment compares as not adding up."""
+    return (total - investment).abs() <= tolerance * investment.abs() + 1.0
