@@ -1,7 +1,8 @@
 """renostats: research notebooks for urban renewal and local economic recovery in China.
 
 ``import renostats as rs`` gives the everyday names (``rs.parse_quantity``, ``rs.parse_quantities``,
-``rs.extract_figures``, ``rs.read_ledger``, ``rs.LedgerError``, ``rs.load_facts``) and the modules
+``rs.extract_figures``, ``rs.read_ledger``, ``rs.load_facts``, and every error of the
+:mod:`renostats.errors` family such as ``rs.LedgerError`` and ``rs.RenostatsError``) and the modules
 (``rs.units``, ``rs.ledger``, ``rs.schemas``, ``rs.datasets``, ``rs.renovation``, ``rs.did``,
 ``rs.funding``, ``rs.recovery``, ``rs.report``, ``rs.plotting``, ``rs.paths``). Modules load on first
 use, so the ``renostats`` command starts without importing the scientific stack.
@@ -21,6 +22,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 _MODULES = (
     "cli",
     "datasets",
+    "errors",
     "did",
     "funding",
     "ledger",
@@ -38,7 +40,14 @@ _NAMES = {
     "parse_quantities": "units",
     "extract_figures": "units",
     "read_ledger": "ledger",
-    "LedgerError": "ledger",
+    "LedgerError": "errors",
+    "RenostatsError": "errors",
+    "InputError": "errors",
+    "DiDError": "errors",
+    "FundingError": "errors",
+    "ScheduleError": "errors",
+    "ParameterError": "errors",
+    "UsageError": "errors",
     "load_facts": "datasets",
 }
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from renostats import paths
+from renostats.errors import InputError, ParameterError
 
 __all__ = [
     "DEMO_EFFECT",
@@ -142,7 +143,7 @@ def find_ledger(data_dir: str | Path, kind: str) -> Path:
 
     Raises
     ------
-    renostats.report.ParameterError
+    renostats.errors.ParameterError
         When there is no such file or more than one, naming the folder and the files.
 
     Examples
@@ -150,10 +151,8 @@ def find_ledger(data_dir: str | Path, kind: str) -> Path:
     >>> find_ledger(paths.DEMO_DIR, "enterprise_reports").name
     'beita_enterprise_reports_synthetic.csv'
     """
-    from renostats.report import ParameterError
-
     if kind not in LEDGER_NAME_WORDS:
-        raise ValueError(f"unknown ledger kind {kind!r}; expected one of {sorted(LEDGER_NAME_WORDS)}")
+        raise InputError(f"unknown ledger kind {kind!r}; expected one of {sorted(LEDGER_NAME_WORDS)}")
     folder = Path(data_dir)
     words = LEDGER_NAME_WORDS[kind]
     found = sorted(

@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from renostats.errors import DiDError
+
 __all__ = [
     "AggregateResult",
     "DiDError",
@@ -59,10 +61,6 @@ __all__ = [
 FREQS = {"month": ("M", 1), "quarter": ("Q", 3), "year": ("Y", 12)}
 
 _EPS_SE = np.sqrt(np.finfo(float).eps) * 10
-
-
-class DiDError(ValueError):
-    """The panel cannot be used as asked; the message says which units, cohorts or columns."""
 
 
 # --------------------------------------------------------------------------------------------------

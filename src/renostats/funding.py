@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from renostats.errors import FundingError
 from renostats.schemas import FUNDING_PRIVATE, FUNDING_PUBLIC, adds_up
 
 __all__ = [
@@ -40,10 +41,6 @@ __all__ = [
 
 #: Clusters below which cluster-robust errors are flagged as unreliable (Cameron and Miller 2015).
 MIN_CLUSTERS = 20
-
-
-class FundingError(ValueError):
-    """Funding columns that cannot be used; the message names the communities and columns."""
 
 
 def check_funding(

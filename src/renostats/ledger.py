@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from renostats.errors import LedgerError
 from renostats.schemas import (
     FUNDING_SOURCES,
     SCHEMAS,
@@ -79,23 +80,6 @@ class CellProblem:
     def __str__(self) -> str:
         sheet = f", sheet {self.sheet}" if self.sheet else ""
         return f"{self.file}{sheet}, row {self.row}, column {self.column}: {self.value!r}; expected {self.expected}"
-
-
-class LedgerError(ValueError):
-    """A ledger could not be read as its kind. ``problems`` lists every bad cell."""
-
-    def __init__(self, message: str, problems: list[CellProblem] | None = None):
-        self.problems = list(problems or [])
-        if self.problems:
-            listed = "\n".join(f"  {p}" for p in self.problems)
-            message = f"{message}\n{listed}"
-        super().__init__(message)
-
-    def to_frame(self) -> pd.DataFrame:
-        """The problems as a table (file, sheet, row, column, value, expected)."""
-        return pd.DataFrame(
-            [vars(p) for p in self.problems], columns=["file", "sheet", "row", "column", "value", "expected"]
-        )
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from renostats.errors import ScheduleError
+
 __all__ = [
     "DEFAULT_WEIGHTS",
     "ProgressResult",
@@ -380,10 +382,6 @@ class ScheduleResult:
             f"{self.greedy_objective:,.4f} ({self.objective / self.greedy_objective - 1:+.3%}); "
             f"{self.seconds:.1f} s"
         )
-
-
-class ScheduleError(ValueError):
-    """A plan cannot be made as asked (for example forced communities that exceed the budget)."""
 
 
 def schedule(

@@ -21,7 +21,7 @@ Examples
 >>> check_date("as_of", "2020-04-31")
 Traceback (most recent call last):
 ...
-renostats.report.ParameterError: parameter as_of: '2020-04-31' is not a valid date (use YYYY-MM-DD)
+renostats.errors.ParameterError: parameter as_of: '2020-04-31' is not a valid date (use YYYY-MM-DD)
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from typing import Any
 import yaml
 
 from renostats import paths
+from renostats.errors import ParameterError, UsageError
 
 __all__ = [
     "METRIC_MIME",
@@ -70,14 +71,6 @@ KERNEL_NAME = "renostats"
 
 _METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 _SET_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-class ParameterError(ValueError):
-    """A notebook parameter has a value that cannot be used."""
-
-
-class UsageError(Exception):
-    """The run was asked for wrongly (unknown notebook or parameter, bad YAML, missing folder)."""
 
 
 # --------------------------------------------------------------------------------------------------
