@@ -36,7 +36,9 @@ test-browser: $(STAMP)  ## open every page of fresh en/zh report runs in headles
 LAB_ARGS ?=
 lab: $(STAMP)  ## JupyterLab on notebooks/ (extra options: make lab LAB_ARGS="--no-browser --port 8899")
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS),lab]"
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$(test "$$(id -u)" = 0 && echo --allow-root) $(LAB_ARGS)
+	$(PY) -c "from renostats.plotting import install_lab_font; install_lab_font('$(VENV)/jupyter-config')"
+	JUPYTER_CONFIG_DIR=$(VENV)/jupyter-config $(VENV)/bin/jupyter lab --notebook-dir=notebooks --LabApp.custom_css=True \
+	  $$(test "$$(id -u)" = 0 && echo --allow-root) $(LAB_ARGS)
 
 lint: $(STAMP)  ## ruff check and format check
 	$(VENV)/bin/ruff check src tests benchmarks notebooks
