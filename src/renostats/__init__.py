@@ -21,6 +21,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 _MODULES = (
     "cli",
+    "cluster",
     "datasets",
     "errors",
     "did",
