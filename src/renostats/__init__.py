@@ -33,6 +33,7 @@ _MODULES = (
     "renovation",
     "report",
     "schemas",
+    "tables",
     "units",
 )
 #: Everyday names re-exported at the top level, and the module each lives in.
