@@ -26,6 +26,7 @@ _MODULES = (
     "errors",
     "did",
     "funding",
+    "lang",
     "ledger",
     "paths",
     "plotting",
