@@ -151,6 +151,10 @@ def test_audit_of_a_census_gives_the_count_and_puts_definitions_first():
     assert "全数统计" in a.text_zh and "没有抽样误差" in a.text_zh and "替代指标" in a.text_zh
     assert "1.4 points above" in a.text_en and "高1.4个百分点" in a.text_zh
     assert audit_headline(23, 24, claimed=1.0).consistent is False
+    staff_only = audit_headline(24, 24, staff_share=1.0)  # the source page gives staff, not output
+    assert (
+        "no output or electricity figure" in staff_only.text_en and "没有产出或用电数据" in staff_only.text_zh
+    )
 
 
 def test_superpopulation_interval_only_when_asked_and_labelled():

@@ -1199,6 +1199,12 @@ def audit_headline(
             parts_zh.append(f"用电量(产出的替代指标)为基期的{output_share:.1%}")
         en += " and how it was reported: on the same day " + " and ".join(parts_en)
         zh += "以及如何上报:同一天" + ",".join(parts_zh)
+        if output_share is None:
+            en += "; no output or electricity figure is given"
+            zh += ";没有产出或用电数据"
+        if staff_share is None:
+            en += "; no staff figure is given"
+            zh += ";没有到岗数据"
 
     sp_low = sp_high = sp_method = None
     shown = None if census else (low, high)
