@@ -371,6 +371,10 @@ def test_capacity_electricity_proxy_and_electricity_rule():
         resumption_curve(daily_status(_reports()), "electricity")
     with pytest.raises(InputError, match="ci for measure 'electricity_vs_baseline' must be one of"):
         resumption_curve(s, "electricity_vs_baseline", ci="beta")
+    with pytest.raises(InputError, match="count of firms"):
+        resumption_curve(s, "resumption", ci="bootstrap")
+    with pytest.raises(InputError, match="cutoff applies to"):
+        resumption_curve(s, "staff", cutoff=0.9)
 
 
 def test_electricity_rule_n_is_the_denominator_of_its_rate():
@@ -531,6 +535,10 @@ def test_curve_intervals_bracket_estimates_and_ignore_row_order(frame, random):
     assert (t.curves.loc[finite, "low"] <= t.curves.loc[finite, "survival"]).all()
     assert (t.curves.loc[finite, "survival"] <= t.curves.loc[finite, "high"]).all()
     pd.testing.assert_frame_equal(t.curves, time_to_resumption(b).curves)
+    m = t.medians.iloc[0]
+    if not np.isnan(m["median"]):
+        assert np.isnan(m["low"]) or m["low"] <= m["median"]
+        assert np.isnan(m["high"]) or m["median"] <= m["high"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -539,5 +547,7 @@ def test_rate_and_finite_population_intervals_bracket_the_rate(case):
     x, n, big_n = case
     for ci in (rate_ci(x, n), finite_population_ci(x, n, big_n)):
         assert 0 <= ci.low <= x / n <= ci.high <= 1
+    c = compare_rates(x, n, max(n - x, 0), n)
+    assert c.low <= c.diff <= c.high
     sample = finite_population_ci(x, n, big_n)
     assert sample.high - sample.low <= rate_ci(x, n).high - rate_ci(x, n).low + 1e-12

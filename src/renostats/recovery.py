@@ -667,9 +667,15 @@ def resumption_curve(
     _validate.one_of(staff_rate, ("firm_average", "pooled"), name="staff_rate")
     alpha = _validate.alpha(alpha)
     threshold = _validate.number(threshold, name="threshold", low=0)
-    if cutoff is None:
-        cutoff = _CUTOFFS.get(measure, 0.0)
-    cutoff = _validate.number(cutoff, name="cutoff", low=0, high=1)
+    if cutoff is not None and measure not in _CUTOFFS:
+        raise InputError(f"cutoff applies to {sorted(_CUTOFFS)}, not to measure {measure!r}")
+    cutoff = _validate.number(
+        _CUTOFFS.get(measure, 0.0) if cutoff is None else cutoff, name="cutoff", low=0, high=1
+    )
+    if ci is not None and measure in _COUNTS:
+        raise InputError(
+            f"measure {measure!r} is a count of firms: its interval is chosen by method=, not ci="
+        )
     choices = ("beta", "delta", "bootstrap") if measure in _SHARES else ("delta", "bootstrap")
     if ci is None:
         ci = "beta" if measure in _SHARES else "delta"
