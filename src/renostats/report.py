@@ -551,6 +551,8 @@ def _set_notebooks(name: str, listed: Any, selected: list[Path]) -> list[Path] |
     """The selected notebooks a set is for, when the set lists them."""
     if listed is None:
         return None
+    if isinstance(listed, str):  # a matrix cell: "00 04" or "00, 04"
+        listed = [x for x in re.split(r"[\s,;]+", listed) if x]
     if not isinstance(listed, list):
         raise UsageError(f"parameter set {name!r}: 'notebooks' must be a list of notebook names")
     wanted = {p.resolve() for p in _resolve_notebooks([str(x) for x in listed])}
