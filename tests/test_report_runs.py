@@ -140,3 +140,11 @@ def test_sets_run_as_tasks_on_a_dask_scheduler(tmp_path, reports):
         assert r.html.parent == result.run_dir / r.set_name
     assert "改造进度报告" in (result.run_dir / "双清区" / "05_bilingual.html").read_text(encoding="utf-8")
     assert (reports / "latest").resolve() == result.run_dir.resolve()
+
+
+def test_check_date_takes_today_for_scheduled_runs():
+    import datetime as dt
+
+    assert report.check_date("as_of", "today").date() == dt.date.today()
+    with pytest.raises(report.ParameterError, match="not a valid date"):
+        report.check_date("as_of", "yesterday")

@@ -140,7 +140,7 @@ def check_dir(name: str, value: str | os.PathLike[str] | None, default: Path | N
 
 
 def check_date(name: str, value: Any):
-    """Return ``value`` as a ``pandas.Timestamp``; ISO dates (``YYYY-MM-DD``) only.
+    """Return ``value`` as a ``pandas.Timestamp``: an ISO date (``YYYY-MM-DD``) or ``"today"``.
 
     Raises
     ------
@@ -150,6 +150,8 @@ def check_date(name: str, value: Any):
     import pandas as pd
 
     text = str(value)
+    if text.strip().lower() == "today":  # a scheduled run reports the current week, not a frozen date
+        return pd.Timestamp(dt.date.today())
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         raise ParameterError(f"parameter {name}: {value!r} is not a valid date (use YYYY-MM-DD)")
     try:
