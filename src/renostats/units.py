@@ -120,6 +120,7 @@ _UNITS: dict[str, tuple[str, str, float]] = {
     "平方米": ("area", "m²", 1.0),
     "平米": ("area", "m²", 1.0),
     "m2": ("area", "m²", 1.0),  # also ㎡ and m² after NFKC normalisation
+    "㎡": ("area", "m²", 1.0),  # in prose, where characters keep their places
     "公顷": ("area", "m²", 1e4),
     "亩": ("area", "m²", 10000.0 / 15.0),
     # length
@@ -252,9 +253,12 @@ _PRE_RE = _alt(_QUAL_PREFIX)
 _SIGN_RE = _alt(_SIGN_PREFIX)
 _SUF_RE = _alt(_QUAL_SUFFIX)
 _NUM_CHARS = f"0-9{_CN_CHARS}"
+# read as part of a numeral only to refuse it whole: 几 (十几万: no bounds), 兆 (10**6 or 10**12?)
+_VAGUE_CHARS = "几兆"
+_RUN_CHARS = _NUM_CHARS + _VAGUE_CHARS
 # A numeral: digits, Chinese numerals, 点, decimal points and thousands commas (checked later), read
 # possessively so that no input makes the scan backtrack.
-_RUN = rf"[{_NUM_CHARS}](?:[{_NUM_CHARS}]|[.,](?=[0-9{_CN_CHARS}]))*+"
+_RUN = rf"[{_RUN_CHARS}](?:[{_RUN_CHARS}]|[.,](?=[0-9{_CN_CHARS}]))*+"
 
 # One figure: [sign verb] [qualifier] [sign] numeral [余/多/来] [multipliers] [余/多] [unit] [qualifier]
 _FIGURE = (
@@ -267,9 +271,15 @@ _FIGURE = (
     rf"(?P<suf>{_SUF_RE})?"
 )
 _FIGURE_FULL = re.compile(rf"{_FIGURE}")
-_FRACTION_WORDS = {"百分之": Decimal("0.01"), "千分之": Decimal("0.001"), "万分之": Decimal("0.0001")}
+_FRACTION_WORDS = {
+    "百分之": Decimal("0.01"),
+    "佰分之": Decimal("0.01"),
+    "千分之": Decimal("0.001"),
+    "仟分之": Decimal("0.001"),
+    "万分之": Decimal("0.0001"),
+}
 _PERCENT_WORDS = re.compile(
-    rf"(?P<verb>{_SIGN_RE})?(?P<pre>{_PRE_RE})?(?P<sign>[-+负])?(?P<per>百分之|千分之|万分之)"
+    rf"(?P<verb>{_SIGN_RE})?(?P<pre>{_PRE_RE})?(?P<sign>[-+负])?(?P<per>{_alt(_FRACTION_WORDS)})"
     rf"(?P<sign2>[-+负])?(?P<num>{_RUN})(?P<suf>{_SUF_RE})?"
 )
 _CHENG = re.compile(
@@ -325,6 +335,10 @@ def _tokens(run: str) -> list[tuple[str, Any]]:
             out.append(("B", _CN_BIG[c]))
         elif c == "点":
             out.append(("P",))
+        elif c == "几":
+            raise _Refuse("几 says 'some': no number or bounds can be read from it")
+        elif c == "兆":
+            raise _Refuse("兆 is 10**6 in some texts and 10**12 in others: write 万亿 or 百万")
         else:
             raise _Refuse(f"{c!r} is not part of a number")
         i += 1
@@ -774,7 +788,7 @@ def extract_figures(text: str, context: int = 12) -> pd.DataFrame:
         raise InputError(f"text must be a string of prose; got {_shown(text)}")
     context = int(number(context, name="context", low=0, integer=True))
     rows = []
-    for match in _PROSE.finditer(text):
+    for match in _PROSE.finditer(_normalise_in_place(text)):
         start, end = match.span()
         surface = match.group(0)
         if start > 0 and text[start - 1] == "第":
@@ -807,6 +821,15 @@ def _normalise(text: str) -> str:
     """Full-width forms to ASCII (NFKC: １２ -> 12, ％ -> %, ㎡ -> m2), traditional characters to
     simplified, no spaces or invisible characters. Thousands commas stay (their grouping is checked)."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_TRADITIONAL))
+
+
+def _normalise_in_place(text: str) -> str:
+    """Like :func:`_normalise` character by character, keeping every offset (for prose spans)."""
+    out = []
+    for c in text:
+        n = unicodedata.normalize("NFKC", c).translate(_TRADITIONAL)
+        out.append(n if len(n) == 1 else c)
+    return "".join(out)
 
 
 def _shown(value: Any) -> str:
@@ -900,8 +923,11 @@ def _single(clean: str):
             if not extra:
                 raise _Refuse("no number")
             return _finish(extra, extra, "yuan", "money", "exact")
-        value, _, kind, qualifier, _, _ = _figure(head)
-        if kind != "money" or qualifier not in ("exact",):
+        got = _figure(head)
+        if not extra and got[2] == "money":
+            return got  # 圆整, 块钱: words that only close the amount
+        value, _, kind, qualifier, _, _ = got
+        if kind != "money" or qualifier != "exact":
             raise _Refuse("角 and 分 follow an exact amount of yuan")
         total = Decimal(repr(value)) + (-extra if value < 0 else extra)
         return _finish(total, total, "yuan", "money", "exact")
@@ -986,6 +1012,7 @@ def _parse_range(clean: str):
 
 
 def _range_ends(left: str, right: str):
+    left = left.removesuffix("(含)")  # 1万(含)-5万元: both ends are in the range anyway
     r = _single(right)
     rm = _FIGURE_FULL.fullmatch(right)
     lm = _FIGURE_FULL.fullmatch(left)
@@ -1177,7 +1204,7 @@ _PROSE = re.compile(
     r"(?P<date>\d{4}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?|[〇零一二三四五六七八九]{4}年"
     r"|\d{1,2}月(?:\d{1,2}[日号]|[底初]|[上中下]旬)?)"
     rf"|(?P<pct>{_unnamed(_PERCENT_WORDS.pattern)})"
-    rf"|{_PROSE_FIGURE}(?P<f_range>(?:至|到|~|——|--|—|–|-){_unnamed(_FIGURE)}(?:不等)?)?"
+    rf"|{_PROSE_FIGURE}(?:{_DIGIT1}[角毛](?:{_DIGIT1}分)?)?(?P<f_range>(?:至|到|~|——|--|—|–|-){_unnamed(_FIGURE)}(?:不等)?)?"
 )
 
 
