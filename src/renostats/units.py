@@ -258,14 +258,15 @@ _VAGUE_CHARS = "几兆"
 _RUN_CHARS = _NUM_CHARS + _VAGUE_CHARS
 # A numeral: digits, Chinese numerals, 点, decimal points and thousands commas (checked later), read
 # possessively so that no input makes the scan backtrack.
-_RUN = rf"[{_RUN_CHARS}](?:[{_RUN_CHARS}]|[.,](?=[0-9{_CN_CHARS}]))*+"
+_RUN_CHAR = rf"(?!百分[点之])[{_RUN_CHARS}]"  # 3百分点 is 3 percentage points, not 300 of 分点
+_RUN = rf"{_RUN_CHAR}(?:{_RUN_CHAR}|[.,](?=[0-9{_CN_CHARS}]))*+"
 
 # One figure: [sign verb] [qualifier] [sign] numeral [余/多/来] [multipliers] [余/多] [unit] [qualifier]
 _FIGURE = (
     rf"(?P<verb>{_SIGN_RE})?(?P<pre>{_PRE_RE})?(?P<sign>[-+负])?"
     rf"(?P<num>{_RUN})"
     r"(?P<inf1>[余多来])?"
-    r"(?P<mult>[十百千万亿]*+)"
+    r"(?P<mult>(?:(?!百分[点之])[十百千万亿])*+)"
     r"(?P<inf2>[余多])?"
     rf"(?P<unit>{_UNIT_RE})?"
     rf"(?P<suf>{_SUF_RE})?"
@@ -796,6 +797,8 @@ def extract_figures(text: str, context: int = 12) -> pd.DataFrame:
         if match.group("date"):
             rows.append((np.nan, surface, "date", "exact", np.nan, np.nan, start, end))
             continue
+        if match.group("pct") and start > 0 and text[start - 1] in _RUN_CHARS + "0123456789":
+            continue  # 五百分之二 is a fraction (2/500), not 百分之二
         if _is_word_numeral(match):
             continue
         try:
