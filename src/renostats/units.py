@@ -1110,8 +1110,10 @@ def _parse_text_cells(cells, positions, value, unit, kind, qual, low, high, erro
         unit_codes, unit_words = words["unit"]
         spec = [_UNITS.get(w, ("number", "", 1.0)) for w in unit_words]
         factor = np.array([f for _, _, f in spec])[unit_codes]
+        mu = np.array([w == "亩" for w in unit_words])[unit_codes]  # 10000/15 m²: one rounding, as 亩 is
         with np.errstate(over="ignore", invalid="ignore"):
-            v = scale_decimal(num, digits, mult * factor)
+            v = scale_decimal(num, digits, mult * np.where(mu, 1.0, factor))
+            v = np.where(mu, v * 10000.0 / 15.0, v)
         key = np.zeros(fast.size, dtype=np.int64)
         for k in ("pre", "inf1", "inf2", "suf"):
             key = key * (len(words[k][1]) + 1) + words[k][0]
