@@ -1073,11 +1073,14 @@ def scale_decimal(number: np.ndarray, digits: Any, scale: Any) -> np.ndarray:
 
 
 # The vectorised pass: Arabic numbers only, the same grammar as _FIGURE otherwise (RE2 is linear).
+# (Words with brackets and thousands commas in the pattern cost RE2 its fast automaton: commas are
+# checked and removed first, and the rare (含) words go to the slow path.)
 _FAST_PRE = _alt(w for w in _QUAL_PREFIX if w != "人民币")
-_FAST_SUF = _alt(w for w in _QUAL_SUFFIX if w != "人民币")
+_FAST_SUF = _alt(w for w in _QUAL_SUFFIX if w != "人民币" and "(" not in w)
+_BAD_COMMA = r"(?:^|[^0-9]),|,(?:[^0-9]|$)|,[0-9]{0,2}(?:[^0-9]|$)|,[0-9]{4}|[0-9]{4},|\.[0-9]*,"
 _FAST = (
-    rf"^(?P<pre>{_FAST_PRE})?(?P<num>[-+]?(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]+)(?:\.[0-9]+)?)"
-    rf"(?P<inf1>[余多])?(?P<mult>[十百千万亿]*)(?P<inf2>[余多])?(?P<unit>{_UNIT_RE})?(?P<suf>{_FAST_SUF})?$"
+    rf"^(?P<pre>{_FAST_PRE})?(?P<num>[-+]?[0-9]+(?:\.[0-9]+)?)"
+    rf"(?P<inf1>[余多])?(?P<mult>[十百千]?[万亿]*)(?P<inf2>[余多])?(?P<unit>{_UNIT_RE})?(?P<suf>{_FAST_SUF})?$"
 )
 _FAST_SPACE = r"[\s\x{200b}\x{200c}\x{200d}\x{2060}\x{feff}]"
 
@@ -1090,15 +1093,14 @@ def _parse_text_cells(cells, positions, value, unit, kind, qual, low, high, erro
     arr = pc.utf8_normalize(arr, form="NFKC")
     arr = pc.replace_substring_regex(arr, pattern=_FAST_SPACE, replacement="")
     blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
-    got = pc.extract_regex(arr, pattern=_FAST)
-    short = pc.fill_null(pc.less_equal(pc.utf8_length(arr), MAX_LENGTH), False)
-    matched = (
-        pc.is_valid(got).to_numpy(zero_copy_only=False) & short.to_numpy(zero_copy_only=False)
-    ) & ~blank
+    bad_comma = pc.fill_null(pc.match_substring_regex(arr, _BAD_COMMA), False).to_numpy(zero_copy_only=False)
+    short = pc.fill_null(pc.less_equal(pc.utf8_length(arr), MAX_LENGTH), False).to_numpy(zero_copy_only=False)
+    got = pc.extract_regex(pc.replace_substring(arr, ",", ""), pattern=_FAST)
+    matched = pc.is_valid(got).to_numpy(zero_copy_only=False) & short & ~bad_comma & ~blank
     fast = np.flatnonzero(matched)
     if fast.size:
         got = got.take(pa.array(fast))
-        num_text = pc.replace_substring(got.field("num"), ",", "")
+        num_text = got.field("num")
         num = pc.cast(num_text, pa.float64()).to_numpy(zero_copy_only=False)
         dot = pc.find_substring(num_text, ".").to_numpy(zero_copy_only=False)
         length = pc.utf8_length(num_text).to_numpy(zero_copy_only=False)

@@ -41,7 +41,8 @@ def _close(got: float, want: str, suite: str) -> bool:
     return math.isclose(got, w, rel_tol=1e-9, abs_tol=1e-12)
 
 
-def judge(case: dict, units) -> str:
+def judge(case: dict, units, values_only: bool = False) -> str:
+    """``values_only`` (for peers, which report neither kind nor qualifier): compare values alone."""
     suite = case["suite"]
     try:
         if case["mode"] == "prose":
@@ -53,9 +54,9 @@ def judge(case: dict, units) -> str:
         return "crash"
     if case["expect"] == "refuse":
         return "wrong"
-    if case["kind"] and q.kind != case["kind"]:
+    if not values_only and case["kind"] and q.kind != case["kind"]:
         return "wrong"
-    if case["qualifiers"] and q.qualifier not in case["qualifiers"].split():
+    if not values_only and case["qualifiers"] and q.qualifier not in case["qualifiers"].split():
         return "wrong"
     if case["expect"] == "range":
         ok = _close(q.low, case["low"], suite) and _close(q.high, case["high"], suite)
@@ -79,11 +80,13 @@ def _judge_prose(case: dict, units) -> str:
     return "wrong"
 
 
-def score(units, cases: list[dict] | None = None) -> dict[tuple[str, str], dict[str, int]]:
+def score(
+    units, cases: list[dict] | None = None, values_only: bool = False
+) -> dict[tuple[str, str], dict[str, int]]:
     """Counts of right/refused/wrong/crash per (suite, form), and per (suite, "all")."""
     out: dict[tuple[str, str], dict[str, int]] = {}
     for case in cases if cases is not None else load_cases():
-        verdict = judge(case, units)
+        verdict = judge(case, units, values_only)
         for key in (
             (case["suite"], case["form"]),
             (case["suite"], "all"),
