@@ -223,6 +223,9 @@ READ = [
     ("一亿二千万", 1.2e8, "number", "exact", 1.2e8, 1.2e8),
     ("二〇二〇", 2020, "number", "exact", 2020, 2020),
     ("零点零零一", 0.001, "number", "exact", 0.001, 0.001),
+    ("1万千瓦时", 10_000, "energy", "exact", 10_000, 10_000),  # not 1万 + 千 of 瓦时
+    ("3百分点", 0.03, "points", "exact", 0.03, 0.03),
+    ("1万千米", 1e7, "length", "exact", 1e7, 1e7),
 ]
 
 
@@ -266,6 +269,7 @@ REFUSED = [
     ("三七百", "side by side"),
     ("1" + "0" * 400, "longer than"),
     ("9" * 60 + "亿" * 32, "too large"),
+    ("3万3千瓦时", "ambiguous"),  # 33 kWh or 33,000 kWh
 ]
 
 

@@ -258,7 +258,9 @@ _VAGUE_CHARS = "几兆"
 _RUN_CHARS = _NUM_CHARS + _VAGUE_CHARS
 # A numeral: digits, Chinese numerals, 点, decimal points and thousands commas (checked later), read
 # possessively so that no input makes the scan backtrack.
-_RUN_CHAR = rf"(?!百分[点之])[{_RUN_CHARS}]"  # 3百分点 is 3 percentage points, not 300 of 分点
+# not the first character of a unit: 3百分点 is 3 percentage points, 1万千瓦时 10,000 kWh
+_NOT_UNIT = r"(?!百分[点之]|千(?:瓦时|米))"
+_RUN_CHAR = rf"{_NOT_UNIT}[{_RUN_CHARS}]"
 _RUN = rf"{_RUN_CHAR}(?:{_RUN_CHAR}|[.,](?=[0-9{_CN_CHARS}]))*+"
 
 # One figure: [sign verb] [qualifier] [sign] numeral [余/多/来] [multipliers] [余/多] [unit] [qualifier]
@@ -266,7 +268,7 @@ _FIGURE = (
     rf"(?P<verb>{_SIGN_RE})?(?P<pre>{_PRE_RE})?(?P<sign>[-+负])?"
     rf"(?P<num>{_RUN})"
     r"(?P<inf1>[余多来])?"
-    r"(?P<mult>(?:(?!百分[点之])[十百千万亿])*+)"
+    rf"(?P<mult>(?:{_NOT_UNIT}[十百千万亿])*+)"
     r"(?P<inf2>[余多])?"
     rf"(?P<unit>{_UNIT_RE})?"
     rf"(?P<suf>{_SUF_RE})?"
@@ -1093,10 +1095,13 @@ def _parse_text_cells(cells, positions, value, unit, kind, qual, low, high, erro
     arr = pc.utf8_normalize(arr, form="NFKC")
     arr = pc.replace_substring_regex(arr, pattern=_FAST_SPACE, replacement="")
     blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
-    bad_comma = pc.fill_null(pc.match_substring_regex(arr, _BAD_COMMA), False).to_numpy(zero_copy_only=False)
-    short = pc.fill_null(pc.less_equal(pc.utf8_length(arr), MAX_LENGTH), False).to_numpy(zero_copy_only=False)
-    got = pc.extract_regex(pc.replace_substring(arr, ",", ""), pattern=_FAST)
-    matched = pc.is_valid(got).to_numpy(zero_copy_only=False) & short & ~bad_comma & ~blank
+    ok = pc.fill_null(pc.less_equal(pc.utf8_length(arr), MAX_LENGTH), False).to_numpy(zero_copy_only=False)
+    if pc.any(pc.match_substring(arr, ",")).as_py():
+        bad_comma = pc.fill_null(pc.match_substring_regex(arr, _BAD_COMMA), False)
+        ok &= ~bad_comma.to_numpy(zero_copy_only=False)
+        arr = pc.replace_substring(arr, ",", "")
+    got = pc.extract_regex(arr, pattern=_FAST)
+    matched = pc.is_valid(got).to_numpy(zero_copy_only=False) & ok & ~blank
     fast = np.flatnonzero(matched)
     if fast.size:
         got = got.take(pa.array(fast))
