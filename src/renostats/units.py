@@ -803,6 +803,8 @@ def extract_figures(text: str, context: int = 12) -> pd.DataFrame:
             continue  # 五百分之二 is a fraction (2/500), not 百分之二
         if _is_word_numeral(match):
             continue
+        if not match.group("f_unit") and text[end : end + 1] in ("月", "日", "号", "时", "点"):
+            continue  # 1-2月, 3日: dates and times, not figures
         try:
             q = parse_quantity(surface)
         except ValueError:
