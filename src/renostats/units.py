@@ -256,11 +256,11 @@ _NUM_CHARS = f"0-9{_CN_CHARS}"
 # read as part of a numeral only to refuse it whole: 几 (十几万: no bounds), 兆 (10**6 or 10**12?)
 _VAGUE_CHARS = "几兆"
 _RUN_CHARS = _NUM_CHARS + _VAGUE_CHARS
-# A numeral: digits, Chinese numerals, 点, decimal points and thousands commas (checked later), read
-# possessively so that no input makes the scan backtrack.
-# not the first character of a unit: 3百分点 is 3 percentage points, 1万千瓦时 10,000 kWh
+# Not the first character of a unit: 3百分点 is 3 percentage points, 1万千瓦时 10,000 kWh.
 _NOT_UNIT = r"(?!百分[点之]|千(?:瓦时|米))"
 _RUN_CHAR = rf"{_NOT_UNIT}[{_RUN_CHARS}]"
+# A numeral: digits, Chinese numerals, 点, decimal points and thousands commas (checked later), read
+# possessively so that no input makes the scan backtrack.
 _RUN = rf"{_RUN_CHAR}(?:{_RUN_CHAR}|[.,](?=[0-9{_CN_CHARS}]))*+"
 
 # One figure: [sign verb] [qualifier] [sign] numeral [余/多/来] [multipliers] [余/多] [unit] [qualifier]
@@ -273,7 +273,7 @@ _FIGURE = (
     rf"(?P<unit>{_UNIT_RE})?"
     rf"(?P<suf>{_SUF_RE})?"
 )
-_FIGURE_FULL = re.compile(rf"{_FIGURE}")
+_FIGURE_FULL = re.compile(_FIGURE)
 _FRACTION_WORDS = {
     "百分之": Decimal("0.01"),
     "佰分之": Decimal("0.01"),
@@ -312,8 +312,8 @@ class _Ambiguous(_Refuse):
 
 
 def _tokens(run: str) -> list[tuple[str, Any]]:
-    """('D', digit, char) Chinese digit, ('Z',) 零/〇, ('A', text) Arabic, ('S', 10|100|1000),
-    ('B', 10**4|10**8), ('P',) 点."""
+    """The tokens of a numeral: ('D', digit, char) a Chinese digit, ('Z', 0, char) 零 or 〇,
+    ('A', digits) an Arabic number, ('S', 10 | 100 | 1000), ('B', 10**4 | 10**8), ('P',) 点."""
     out: list[tuple[str, Any]] = []
     i, n = 0, len(run)
     while i < n:
