@@ -321,6 +321,8 @@ def test_prose_keeps_figures_whole_or_leaves_them_out():
     assert extract_figures("面积１２㎡")["value"].tolist() == [12.0]
     assert extract_figures("五百分之二").empty  # a fraction, not 百分之二
     assert extract_figures("十" * 20_000 + "x").empty
+    commas = extract_figures("共24，12栋;1,2345户和5户;人口1,234,567人")
+    assert commas["value"].tolist() == [24, 12, 5, 1_234_567]
     months = extract_figures("1-2月完成3至5栋,10时开会")  # month and hour ranges are not figures
     assert months[["value", "unit"]].values.tolist() == [[4.0, "栋"]]
 

@@ -791,9 +791,15 @@ def extract_figures(text: str, context: int = 12) -> pd.DataFrame:
         raise InputError(f"text must be a string of prose; got {_shown(text)}")
     context = int(number(context, name="context", low=0, integer=True))
     rows = []
-    for match in _PROSE.finditer(_normalise_in_place(text)):
+    prose = _normalise_in_place(text)
+    glued = -2
+    for match in _PROSE.finditer(prose):
         start, end = match.span()
         surface = match.group(0)
+        ends_glued = surface[-1].isdigit() and re.match(r",[0-9]", prose[end : end + 2]) is not None
+        if start == glued + 1 or ends_glued:
+            glued = end if ends_glued else -2  # 1,2345户: malformed thousands, no part of it is read
+            continue
         if start > 0 and text[start - 1] == "第":
             continue  # ordinal
         if match.group("date"):
@@ -834,6 +840,9 @@ def _normalise_in_place(text: str) -> str:
     """Like :func:`_normalise` character by character, keeping every offset (for prose spans)."""
     out = []
     for c in text:
+        if c == "，":
+            out.append(c)  # a full-width comma in prose separates clauses, never thousands
+            continue
         n = unicodedata.normalize("NFKC", c).translate(_TRADITIONAL)
         out.append(n if len(n) == 1 else c)
     return "".join(out)
@@ -1213,7 +1222,10 @@ def _unnamed(pattern: str) -> str:
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
-_PROSE_FIGURE = _FIGURE.replace("(?P<", "(?P<f_")
+# In prose a comma belongs to a number only before exactly three digits (1,234); elsewhere it
+# separates (24,12栋), and a number glued to more digits by a comma (1,2345户) is left out whole.
+_PROSE_RUN = rf"{_RUN_CHAR}(?:{_RUN_CHAR}|\.(?=[0-9{_CN_CHARS}])|,(?=[0-9]{{3}}(?![0-9])))*+"
+_PROSE_FIGURE = _FIGURE.replace(_RUN, _PROSE_RUN).replace("(?P<", "(?P<f_")
 _PROSE = re.compile(
     r"(?P<date>\d{4}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?|[〇零一二三四五六七八九]{4}年"
     r"|\d{1,2}月(?:\d{1,2}[日号]|[底初]|[上中下]旬)?)"
