@@ -58,7 +58,10 @@ SUFFIXES = {
     "人民币": "exact",
 }  # fmt: skip
 INFIXES = {"余": "over", "多": "over", "来": "about"}
-SIGNS = {"增加": 1, "增长": 1, "上升": 1, "提高": 1, "减少": -1, "下降": -1, "降低": -1, "下滑": -1}
+SIGNS = {
+    "增加": 1, "增长": 1, "上升": 1, "提高": 1, "上涨": 1,
+    "减少": -1, "下降": -1, "降低": -1, "下滑": -1, "下跌": -1,
+}  # fmt: skip
 FRACTIONS = {"百分之": 0.01, "佰分之": 0.01, "千分之": 0.001, "仟分之": 0.001, "万分之": 0.0001}
 # traditional or variant form -> a text using it and its value
 TRADITIONAL = {

@@ -170,6 +170,29 @@ def cn2an(folder: Path) -> list[dict]:
     return rows
 
 
+# cn2an/transform_test.py (sentences): the figure cn2an converts in each, in renostats' base units
+CN2AN_TRANSFORM = [
+    ("小王捡了100块钱", "100块钱", 100, "money"),
+    ("用户增长最快的3个城市", "3个", 3, "count"),
+    ("今天股价上涨了8%", "8%", "0.08", "percent"),
+    ("第2天股价下降了-3.8%", "-3.8%", "-0.038", "percent"),
+    ("创业板指9月9日早盘低开1.57%", "1.57%", "0.0157", "percent"),
+    ("两千米", "两千米", 2000, "length"),
+    ("两个", "两个", 2, "count"),
+    ("支票上金额应写为：伍仟元整", "伍仟元整", 5000, "money"),
+]
+
+
+def cn2an_transform(folder: Path) -> list[dict]:
+    text = (folder / "cn2an_transform_test.py").read_text(encoding="utf-8")
+    src = f"cn2an/transform_test.py@{SOURCES['cn2an'][1][:7]}"
+    rows = []
+    for sentence, surface, value, kind in CN2AN_TRANSFORM:
+        assert sentence in text, sentence  # each sentence is the peer's own
+        rows.append(_row("cn2an", src, sentence, value=value, kind=kind, mode="prose", surface=surface))
+    return rows
+
+
 def chinese2digits(folder: Path) -> list[dict]:
     text = (folder / SOURCES["chinese2digits"][3]).read_text(encoding="utf-8")
     src = f"{SOURCES['chinese2digits'][2]}@{SOURCES['chinese2digits'][1][:7]}"
@@ -320,7 +343,7 @@ def recognizers(folder: Path) -> list[dict]:
 
 def main(folder: str) -> None:
     path = Path(folder)
-    rows = cn2an(path) + chinese2digits(path) + jionlp(path) + recognizers(path)
+    rows = cn2an(path) + cn2an_transform(path) + chinese2digits(path) + jionlp(path) + recognizers(path)
     kept, seen = [], set()
     for row in rows:
         key = (row["suite"], row["mode"], row["input"], row["surface"])
