@@ -385,3 +385,19 @@ def test_any_text_reads_to_a_value_that_round_trips_or_is_refused(text):
         formatted = format_chinese_number(Decimal(repr(q.value)))
         assert parse_quantity(formatted).value == q.value
     assert row["value"].iloc[0] == q.value and row["qualifier"].iloc[0] == q.qualifier
+
+
+def test_error_message_lists_twenty_cells_then_counts_the_rest():
+    for n, tail in ((20, ""), (21, " (and 1 more)")):
+        cells = pd.Series([f"x{i}" for i in range(n)])
+        with pytest.raises(InputError) as info:
+            parse_quantities(cells)
+        message = str(info.value)
+        assert message.startswith(f"{n} cell(s) are not quantities: [0] ")
+        assert message.endswith(tail) and "[19]" in message and "[20]" not in message
+
+
+def test_extract_figures_context():
+    figs = extract_figures("共有12栋楼房\n待改造", context=2)
+    assert figs["context"].tolist() == ["共有12栋楼房"]
+    assert extract_figures("楼12栋楼\n待", context=3)["context"].tolist() == ["楼12栋楼 待"]
