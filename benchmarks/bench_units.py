@@ -1,7 +1,7 @@
 """Quantity parsing: speed on a million ledger cells, and the yardstick of peer test cases.
 
 1. ``parse_quantities`` on 1,000,000 ledger cells (goal: <= 2 s on this machine; run with ``nice``).
-2. The yardstick (``tests/yardstick/cases.csv``: 565 cases from the test suites of cn2an, chinese2digits,
+2. The yardstick (``tests/yardstick/cases.csv``: 564 cases from the test suites of cn2an, chinese2digits,
    JioNLP and Recognizers-Text, converted to renostats' contract): right / refused / wrong / crash per
    peer suite and form (plain, new, other), for this version and for the version before the numeral
    reader was rewritten (commit 5f0fa03, read from git when the repository is there), beside each peer's

@@ -13,7 +13,8 @@ The vocabulary (docs/architecture.md) is shared by every module:
     (``unit`` keeps the measure word), percent (a fraction: ``97.5%``, ``百分之八十``, ``三成``,
     ``千分之五``), points (percentage points, ``12.5个百分点``: a difference of percentages, never a
     percentage itself; ``value`` is a fraction, 0.125, and ``unit`` is ``pp``), duration, energy
-    (kWh), number (bare).
+    (kWh), number (bare; also ``三百五又三分之一``). A fraction alone (``三分之一``, ``五百分之二``) is a
+    share: kind percent.
 ``qualifier``
     exact; over (余, 多, 超过, 逾, 以上); under (不足, 不到, 小于, 以下); nearly (近, 将近, 接近);
     about (约, 左右; and vague numbers such as ``三五百``, ``八九亿``, ``百分之二三十``, whose ``low`` and
@@ -29,7 +30,7 @@ change. Traditional script (萬, 億, 圓, 兩, 點, 負) reads as simplified.
 
 What the reader refuses, rather than guess (a :class:`~renostats.errors.InputError`, a ``ValueError``,
 saying why): text with no number (``万元``), numerals that do not form one number (``十十``, ``两两``,
-``1,23``, ``1.234,5``), 几/数 (``几十万``: no bounds can be read from it), fractions (``三分之一``),
+``1,23``, ``1.234,5``), 几/数 (``几十万``: no bounds can be read from it), 兆 (10**6 or 10**12?),
 qualifiers that contradict each other (``至少九千块钱以上``), a double sign (``减少负5``), an Arabic digit
 elided after a multiplier (``3万5``: 30,005 or 35,000?), values too large for a float, dates
 (``2020年``, ``二〇二〇年``, ``4月18日``), and text longer than 100 characters (use
@@ -290,6 +291,13 @@ _PERCENT_WORDS = re.compile(
 _CHENG = re.compile(
     rf"(?P<verb>{_SIGN_RE})?(?P<pre>{_PRE_RE})?(?P<sign>[-+负])?(?P<num>{_RUN})成"
     rf"(?P<frac>[{''.join(_CN_DIGITS)}0-9])?(?P<suf>{_SUF_RE})?"
+)
+# Fractions: 三分之一, 五百分之二 (2/500), 三百五又三分之一 (350 1/3); 分 ends the denominator, so its
+# run may end in 百 (the figure's own run stops before 百分之)
+_FRAC_RUN = rf"[{_RUN_CHARS}](?:[{_RUN_CHARS}]|\.(?=[0-9{_CN_CHARS}]))*+"
+_FRACTION = re.compile(
+    rf"(?P<verb>{_SIGN_RE})?(?P<pre>{_PRE_RE})?(?P<sign>[-+负])?(?:(?P<whole>{_FRAC_RUN})又)?"
+    rf"(?P<den>{_FRAC_RUN})分之(?P<sign2>[-+负])?(?P<num>{_RUN})(?P<suf>{_SUF_RE})?"
 )
 _RANGE_SEPS = ("至", "到", "~", "——", "--", "—", "–", "-")
 _DATE = re.compile(r"(?:\d{4}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?|\d{1,2}月\d{1,2}[日号]|\d{1,2}月[底初中]旬?)")
@@ -919,6 +927,18 @@ def _single(clean: str):
         scale = _FRACTION_WORDS[m.group("per")]
         sign = _sign(m.group("verb"), m.group("sign"), m.group("sign2"))
         return _result(low * scale * sign, high * scale * sign, "%", "percent", m)
+    m = _FRACTION.fullmatch(clean)
+    if m:
+        num, den = _numeral(m.group("num")), _numeral(m.group("den"))
+        whole = _numeral(m.group("whole")) if m.group("whole") else (Decimal(0), Decimal(0))
+        if num[0] != num[1] or den[0] != den[1] or whole[0] != whole[1]:
+            raise _Refuse("a fraction with a vague part")
+        if den[0] == 0:
+            raise _Refuse("a fraction over zero")
+        value = (whole[0] + num[0] / den[0]) * _sign(m.group("verb"), m.group("sign"), m.group("sign2"))
+        if m.group("whole"):  # 三百五又三分之一: a number with a fraction
+            return _result(value, value, "", "number", m)
+        return _result(value, value, "%", "percent", m)  # 三分之一 of something: a share
     m = _CHENG.fullmatch(clean)
     if m:
         low, high = _numeral(m.group("num"))

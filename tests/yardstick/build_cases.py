@@ -88,6 +88,7 @@ EXCLUDED = {
     "五亿七千万十七百": "chinese2digits artefact (a number cut at 百分之)",
     "百分之三亿二百万五": "chinese2digits artefact (3020050 matches no reading of the text)",
     "百分之三五": "chinese2digits reads 35%; the text reads 3% to 5% (a vague pair): meanings differ",
+    "四百分之16": "chinese2digits gives 4.16 (4 and 16%); the text is 16/400, which renostats reads as 0.04",
     "点五零": "chinese2digits reads 0.5; cn2an refuses 点零 (no whole number): the peers disagree",
     "八到九百亿泰铢": "foreign currency (JioNLP's own comment calls the reading ambiguous)",
 }
