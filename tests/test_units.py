@@ -406,3 +406,12 @@ def test_extract_figures_context():
     figs = extract_figures("共有12栋楼房\n待改造", context=2)
     assert figs["context"].tolist() == ["共有12栋楼房"]
     assert extract_figures("楼12栋楼\n待", context=3)["context"].tolist() == ["楼12栋楼 待"]
+
+
+def test_messages_show_text_up_to_sixty_characters_of_its_repr():
+    with pytest.raises(InputError) as info:
+        parse_quantity("x" * 58)  # repr: 60 characters, shown whole
+    assert str(info.value) == f"{'x' * 58!r} has no number in it"
+    with pytest.raises(InputError) as info:
+        parse_quantity("x" * 59)
+    assert str(info.value) == f"{('x' * 59)!r}"[:57] + "... has no number in it"
