@@ -216,6 +216,14 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     print(f"parse_quantities on {len(cells):,} ledger cells: {min(times):.2f} s (best of 3; goal <= 2 s)")
     assert parsed["value"].notna().sum() == cells.notna().sum()
+    before = _before()
+    if before is not None:  # the same cells at the same moment: a fair comparison on a busy machine
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            before.parse_quantities(cells)
+            times.append(time.perf_counter() - start)
+        print(f"{'':>22}  the version before the rewrite ({BEFORE}): {min(times):.2f} s")
 
     yardstick_report()
 
