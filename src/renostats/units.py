@@ -993,12 +993,8 @@ def _figure(clean: str):
     scale = Decimal(1)
     for c in mult:
         scale *= _CN_BIG.get(c) or _CN_SMALL[c]
-    kind, unit, _ = _UNITS.get(unit_word, ("number", "", 1.0))
-    factor = (
-        Decimal(10000) / Decimal(15)
-        if unit_word == "亩"
-        else Decimal(repr(_UNITS.get(unit_word, ("", "", 1.0))[2]))
-    )
+    kind, unit, to_base = _UNITS.get(unit_word, ("number", "", 1.0))
+    factor = Decimal(10000) / 15 if unit_word == "亩" else Decimal(repr(to_base))  # 亩: 10000/15 m², exactly
     sign = _sign(m.group("verb"), m.group("sign"))
     rmb = "人民币" in (m.group("pre"), m.group("suf"))
     if rmb:
