@@ -795,7 +795,7 @@ def _convert(raw: pd.DataFrame, rows: np.ndarray, schema, mapping, units, where:
         col = schema.column(name)
         header = mapping[name][1]
         # formulas without a saved value are reported once, by _formulas
-        cells = raw[name].map(lambda v: None if isinstance(v, _Formula) else v)
+        cells = pd.Series([None if isinstance(v, _Formula) else v for v in raw[name]], dtype=object)
         scale = units.get(name, (1.0, "", "", 1.0))
         values, bad = _CONVERTERS[col.type](cells, col, scale[0], scale[3])
         data[name] = values
@@ -846,17 +846,19 @@ def _expected_quantity(col: Column) -> str:
 
 
 def _to_quantity(cells: pd.Series, col: Column, factor: float, unit_only: float):
-    cells = cells.reset_index(drop=True)
+    # element by element: Series.map would turn the _Percent marks into plain floats
+    percent = np.array([isinstance(v, _Percent) for v in cells], dtype=bool)
+    own = np.array([_states_multiplier(v) for v in cells], dtype=bool)
+    shares = [float(v) for v in cells[percent]]
+    cells = pd.Series([None if p else v for v, p in zip(cells, percent, strict=True)], dtype=object)
     cells = cells.map(_yes_no_share) if col.type == "share" else cells
     if col.name in ("built_year", "planned_year"):
         cells = cells.map(_year_cell)
-    percent = cells.map(lambda v: isinstance(v, _Percent)).to_numpy(dtype=bool)
-    own = cells.map(_states_multiplier).to_numpy(dtype=bool)
-    parsed = parse_quantities(cells.where(~percent, None).astype(object), errors="coerce")
+    parsed = parse_quantities(cells, errors="coerce")
     value = parsed["value"].to_numpy(dtype=float, copy=True)
     kind = parsed["kind"].to_numpy(dtype=object, na_value=None)
     # a cell Excel shows as 85% stores 0.85: a fraction already, whatever the header says
-    value[percent] = cells[percent].astype(float).to_numpy()
+    value[percent] = shares
     kind[percent] = "percent"
     bad = []
     expected = _expected_quantity(col)
