@@ -46,7 +46,15 @@ from renostats.schemas import (
 )
 from renostats.units import parse_quantities, parse_quantity, scale_decimal
 
-__all__ = ["CellProblem", "LedgerError", "LedgerRead", "LedgerSource", "read_ledger", "required_columns"]
+__all__ = [
+    "CellProblem",
+    "LedgerError",
+    "LedgerRead",
+    "LedgerSource",
+    "read_ledger",
+    "required_columns",
+    "sheet_names",
+]
 
 #: Rows whose first text cell starts with one of these are totals or notes, skipped and reported.
 SKIP_WORDS = {
@@ -221,6 +229,17 @@ def read_ledger(
         {"row": int, "reason": "string", "text": "string"}
     )
     return LedgerRead(data=data.reset_index(drop=True), skipped=skipped_frame, source=source)
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """The sheets of a workbook in tab order (``[""]`` for a CSV file).
+
+    Raises
+    ------
+    LedgerError
+        When the file is not a workbook or CSV file (saying what it is).
+    """
+    return list(_open(Path(path)).names)
 
 
 def required_columns(schema: LedgerSchema, needs: Iterable[str] | None = None) -> tuple[str, ...]:
