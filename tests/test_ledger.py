@@ -557,3 +557,26 @@ def test_merged_cells_in_a_legacy_xls_are_spread_or_refused(tmp_path):
         match=r"row 5, column 总投资\(万元\): 300; expected one figure per row; the cell is merged over F4:F5",
     ):
         read_ledger(tmp_path / "bad.xls", "renovation")
+
+
+def test_a_fraction_under_a_percent_header_in_an_xls_file_is_refused_as_ambiguous(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("台账")
+    header = [*PLAIN, "改造意愿(%)"]
+    rows = [["甲小区", "乙街道", 20, 2, 0.1, 100, 85], ["丙小区", "乙街道", 40, 3, 0.2, 200, 0.85]]
+    for r, row in enumerate([header, *rows]):
+        for c, value in enumerate(row):
+            # .xls keeps the format, but the reader cannot see it: 0.85 may be shown as 85%
+            sheet.write(
+                r,
+                c,
+                value,
+                xlwt.easyxf(num_format_str="0%") if (r, c) == (2, 6) else xlwt.Style.default_style,
+            )
+    book.save(str(tmp_path / "p.xls"))
+    with pytest.raises(LedgerError) as err:
+        read_ledger(tmp_path / "p.xls", "renovation")
+    (problem,) = err.value.problems  # 85 under (%) is 85%: read; 0.85 is ambiguous: refused
+    assert (problem.row, problem.column, problem.value) == (3, "改造意愿(%)", 0.85)
+    assert "save the file as .xlsx" in problem.expected

@@ -198,7 +198,7 @@ def read_ledger(
         dtype=object,  # cells as read: no inference (pandas would turn None into NaN in text columns)
     )
     rows = np.array([r[0] for r in records], dtype=int)
-    data, cell_problems = _convert(raw, rows, schema, mapping, units, where, required)
+    data, cell_problems = _convert(raw, rows, schema, mapping, units, where, required, grid.formats_known)
     problems += cell_problems
     problems += _validate_frame(data, rows, schema, mapping, where, problems, required, funding_tolerance)
     if problems:
@@ -296,6 +296,7 @@ class _Grid:
     rows: list[list[Any]]
     sheet: str | None
     merges: list[tuple[int, int, int, int]]
+    formats_known: bool = True  # False for .xls: no number formats, so 85% and 0.85 look alike
 
 
 @dataclass
@@ -475,7 +476,7 @@ def _open_xls(path: Path) -> _Book:
             for j, value in enumerate(row):
                 rows[r0 + i][c0 + j] = None if value == "" else value
         merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
-        return _spread(_Grid(rows, name, [m for m in merges if m[0] < height and m[1] < width]))
+        return _spread(_Grid(rows, name, [m for m in merges if m[0] < height and m[1] < width], False))
 
     return _Book(path, names, visible, 0, load)
 
@@ -807,7 +808,9 @@ def _formulas(grid: _Grid, records, mapping, where: _Where) -> list[CellProblem]
 # Cells
 
 
-def _convert(raw: pd.DataFrame, rows: np.ndarray, schema, mapping, units, where: _Where, required):
+def _convert(
+    raw: pd.DataFrame, rows: np.ndarray, schema, mapping, units, where: _Where, required, formats_known
+):
     data = {}
     problems: list[CellProblem] = []
     for name in raw.columns:
@@ -816,6 +819,21 @@ def _convert(raw: pd.DataFrame, rows: np.ndarray, schema, mapping, units, where:
         # formulas without a saved value are reported once, by _formulas
         cells = pd.Series([None if isinstance(v, _Formula) else v for v in raw[name]], dtype=object)
         scale = units.get(name, (1.0, "", "", 1.0))
+        if col.type == "share" and name in units and not formats_known:
+            # an .xls file keeps no number formats: a stored 0.85 may be shown as 85%, so under a
+            # (%) header it is refused rather than read as 0.85%
+            for i, v in enumerate(cells):
+                if isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1:
+                    problems.append(
+                        where.problem(
+                            rows[i],
+                            header,
+                            v,
+                            "a percentage written out (85 or 85%): in an .xls file a fraction under a "
+                            "(%) header may be a cell shown as a percentage; or save the file as .xlsx",
+                        )
+                    )
+                    cells[i] = None
         values, bad = _CONVERTERS[col.type](cells, col, scale[0], scale[3])
         data[name] = values
         for i, expected in bad:
