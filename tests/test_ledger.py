@@ -204,6 +204,23 @@ def test_cli_check(tmp_path, capsys):
     assert cli.main(["check", str(tmp_path / "none.xlsx"), "--kind", "renovation"]) == 2
 
 
+def test_cli_check_picks_a_sheet_by_name_or_by_position_from_one(tmp_path, capsys):
+    def sheets(book, ws):
+        other = book.create_sheet("2020")  # a sheet whose name is a number is found by its name
+        other.append(PLAIN)
+        other.append(["乙小区", "乙街道", 30, 3, 0.1, 100])
+
+    path = _plain_book(tmp_path / "two.xlsx", [["甲小区", "乙街道", 20, 2, 0.1, 100]], setup=sheets)
+    assert cli.main(["check", str(path), "--kind", "renovation", "--sheet", "2"]) == 0
+    assert "two.xlsx (sheet 2020): 1 renovation rows" in capsys.readouterr().out
+    assert cli.main(["check", str(path), "--kind", "renovation", "--sheet", "2020"]) == 0
+    assert "(sheet 2020)" in capsys.readouterr().out
+    assert cli.main(["check", str(path), "--kind", "renovation", "--sheet", "1"]) == 0
+    assert "(sheet 台账)" in capsys.readouterr().out
+    assert cli.main(["check", str(path), "--kind", "renovation", "--sheet", "3"]) == 1
+    assert "no sheet '3'; the workbook has 台账, 2020" in capsys.readouterr().err
+
+
 def test_demo_ledgers_read_cleanly_and_match_the_source():
     from renostats.datasets import load_demo
 
@@ -424,6 +441,7 @@ def test_a_workbook_with_no_header_anywhere_names_the_sheets_searched(tmp_path):
         ("empty.csv", b"", "an empty file (0 bytes)"),
         ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 100, "not a readable .xlsx workbook"),
         ("ledger.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+        ("unicode.csv", "小区名称\t街道\n".encode("utf-16"), "UTF-16 text (Excel's 'Unicode text' export)"),
     ],
 )
 def test_a_file_that_is_not_what_its_name_says_is_a_ledger_error(tmp_path, name, content, says):

@@ -147,7 +147,7 @@ def _sheet(path: str, text: str | None) -> str | int | None:
         return text  # read_ledger says what is wrong with the file
     if text in names:
         return text
-    return int(text) - 1 if int(text) >= 1 else text
+    return int(text) - 1 if 1 <= int(text) <= len(names) else text  # else read_ledger lists the sheets
 
 
 if __name__ == "__main__":  # pragma: no cover

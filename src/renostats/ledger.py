@@ -347,6 +347,7 @@ def _open(path: Path) -> _Book:
         "html": "a web page (HTML), as some systems export under an Excel name",
         "text": "plain text (CSV?)",
         "binary": "neither a workbook nor text",
+        "utf16": "UTF-16 text (Excel's 'Unicode text' export)",
     }[what]
     advice = {
         "html": "open it in Excel or LibreOffice and save it as .xlsx",
@@ -354,6 +355,7 @@ def _open(path: Path) -> _Book:
         "xls": "save it as .xlsx without a password" if named != "xls" else "",
         "xlsx": "name it .xlsx",
         "binary": "export the ledger again as .xlsx or .csv",
+        "utf16": "save it from Excel as 'CSV UTF-8' or as .xlsx",
     }[what]
     raise LedgerError(f"{path.name}: the file is {described}, not a {suffix} file; {advice}")
 
@@ -363,6 +365,8 @@ def _sniff(head: bytes) -> str:
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "xls"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf16"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")):
         return "html"
