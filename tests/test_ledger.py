@@ -10,6 +10,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from renostats import cli
 from renostats.ledger import LedgerError, read_ledger
@@ -598,3 +600,49 @@ def test_a_fraction_under_a_percent_header_in_an_xls_file_is_refused_as_ambiguou
     (problem,) = err.value.problems  # 85 under (%) is 85%: read; 0.85 is ambiguous: refused
     assert (problem.row, problem.column, problem.value) == (3, "改造意愿(%)", 0.85)
     assert "save the file as .xlsx" in problem.expected
+
+
+_NAME = st.text(alphabet="甲乙丙丁戊己庚辛壬癸东南西北新村苑里坊", min_size=1, max_size=6)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(
+        st.tuples(
+            _NAME,
+            st.sampled_from(["甲街道", "乙街道", "丙街道"]),
+            st.integers(0, 5000),
+            st.integers(0, 200),
+            st.decimals(0, 99999, places=2, allow_nan=False),
+            st.decimals(0, 9999, places=2, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=12,
+        unique_by=lambda r: (r[0], r[1]),
+    ),
+    total_at=st.integers(0, 12),
+    total_column=st.integers(0, 1),
+    encoding=st.sampled_from(["utf-8", "gbk", "utf-8-sig"]),
+    data=st.data(),
+)
+def test_a_csv_ledger_reads_back_what_was_written_in_any_row_order(
+    tmp_path, rows, total_at, total_column, encoding, data
+):
+    order = data.draw(st.permutations(range(len(rows))))
+    lines = ["小区名称,街道,户数,楼栋数,建筑面积,总投资(万元)"]
+    lines += [",".join(str(x) for x in rows[i]) for i in order]
+    total = ["", "", str(sum(r[2] for r in rows)), "", "", ""]
+    total[total_column] = "合计"  # under the community or the street column
+    lines.insert(1 + min(total_at, len(rows)), ",".join(total))
+    path = tmp_path / f"p-{encoding}.csv"
+    path.write_bytes("\n".join(lines).encode(encoding))
+    read = read_ledger(path, "renovation")
+    got = read.data.sort_values(["community", "street"]).reset_index(drop=True)
+    want = sorted(rows)
+    assert got["community"].tolist() == [r[0] for r in want]
+    assert got["households"].tolist() == [r[2] for r in want]  # the total row never counts
+    assert got["buildings"].tolist() == [r[3] for r in want]
+    assert got["floor_area_m2"].tolist() == [float(r[4]) for r in want]
+    # 万元 scaled in decimal: 751.53 -> 7,515,300 exactly, as a hand multiplication gives
+    assert got["investment_yuan"].tolist() == [float(r[5] * 10000) for r in want]
+    assert len(read.skipped) == 1

@@ -63,7 +63,6 @@ __all__ = [
     "read_metrics",
     "read_yaml",
     "record",
-    "resolve_data_dir",
     "run",
 ]
 
@@ -197,11 +196,6 @@ def check_range(
         left, right = ("[", "]") if inclusive else ("(", ")")
         raise ParameterError(f"parameter {name}: {value!r} is outside {left}{low}, {high}{right}")
     return number
-
-
-def resolve_data_dir(value: str | os.PathLike[str] | None, default: Path) -> Path:
-    """``check_dir("data_dir", value, default)``: the bundled folder when ``value`` is empty."""
-    return check_dir("data_dir", value, default)
 
 
 # --------------------------------------------------------------------------------------------------
