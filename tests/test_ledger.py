@@ -223,6 +223,17 @@ def test_cli_check_picks_a_sheet_by_name_or_by_position_from_one(tmp_path, capsy
     assert "no sheet '3'; the workbook has 台账, 2020" in capsys.readouterr().err
 
 
+def test_cli_check_asks_only_for_the_columns_named(tmp_path, capsys):
+    header = ["小区名称", "街道", "户数"]
+    path = _plain_book(tmp_path / "few.xlsx", [["甲小区", "乙街道", 20]], header=header)
+    assert cli.main(["check", str(path), "--kind", "renovation"]) == 1
+    assert "missing column(s) buildings" in capsys.readouterr().err
+    assert cli.main(["check", str(path), "--kind", "renovation", "--needs", "households"]) == 0
+    assert "1 renovation rows" in capsys.readouterr().out
+    assert cli.main(["check", str(path), "--kind", "renovation", "--needs", "household"]) == 2
+    assert "needs must be one of" in capsys.readouterr().err
+
+
 def test_demo_ledgers_read_cleanly_and_match_the_source():
     from renostats.datasets import load_demo
 

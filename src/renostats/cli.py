@@ -84,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
         help="sheet name, or N for the N-th sheet counting from 1 as Excel's tabs do (default: the sheet "
         "active when the file was saved; the other visible sheets are searched when it has no header)",
     )
+    check.add_argument(
+        "--needs",
+        metavar="COLUMNS",
+        help="comma-separated canonical columns an analysis needs, e.g. households,floor_area_m2 "
+        "(default: the columns the kind usually needs); the others may be blank or absent",
+    )
     check.set_defaults(func=_check)
     return parser
 
@@ -124,13 +130,17 @@ def _check(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     try:
-        read = read_ledger(args.ledger, args.kind, sheet=_sheet(args.ledger, args.sheet))
+        needs = None if args.needs is None else [n.strip() for n in args.needs.split(",") if n.strip()]
+        read = read_ledger(args.ledger, args.kind, sheet=_sheet(args.ledger, args.sheet), needs=needs)
     except FileNotFoundError as exc:
         print(f"renostats check: error: {exc}", file=sys.stderr)
         return 2
     except LedgerError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except ValueError as exc:  # an unknown column in --needs
+        print(f"renostats check: error: {exc}", file=sys.stderr)
+        return 2
     print(read.summary())
     return 0
 
