@@ -324,6 +324,17 @@ def test_a_number_merged_over_two_communities_is_refused_with_the_range(tmp_path
     assert all("merged over F2:F3" in p.expected and p.value == 100 for p in problems)
 
 
+def test_a_note_or_total_row_merged_across_the_sheet_is_skipped_not_refused(tmp_path):
+    rows = [["甲小区", "乙街道", 20, 2, 0.1, 100], ["合计", None, 20, 2, 0.1, 100], ["注:示例数据"]]
+
+    def merge(book, ws):
+        ws.merge_cells("A3:B3")
+        ws.merge_cells("A4:F4")
+
+    read = read_ledger(_plain_book(tmp_path / "n.xlsx", rows, setup=merge), "renovation")
+    assert read.data["households"].tolist() == [20] and read.skipped["row"].tolist() == [3, 4]
+
+
 def test_formulas_without_saved_values_are_named_cell_by_cell(tmp_path):
     rows = [
         ["甲小区", "乙街道", 20, 2, 0.1, 100],

@@ -191,7 +191,7 @@ def read_ledger(
     mapping, units, unmapped, problems = _map_columns(headers, schema, where, header_rows, required)
     body_start = header_rows[-1] + 1
     records, skipped = _data_rows(grid.rows, body_start)
-    problems += _merged_quantities(grid, body_start, schema, mapping, where)
+    problems += _merged_quantities(grid, {r[0] - 1 for r in records}, schema, mapping, where)
     problems += _formulas(grid, records, mapping, where)
     raw = pd.DataFrame(
         {name: [_cell(r[1], j) for r in records] for name, (j, _) in mapping.items()},
@@ -757,26 +757,28 @@ def _skip_reason(filled: list[str]) -> str | None:
     return None
 
 
-def _merged_quantities(grid: _Grid, body_start: int, schema, mapping, where: _Where) -> list[CellProblem]:
-    """A quantity merged over several cells of the body is refused: spreading would copy one
-    investment to each community, and splitting it would be a guess."""
+def _merged_quantities(grid: _Grid, kept: set[int], schema, mapping, where: _Where) -> list[CellProblem]:
+    """A quantity merged over several cells of the rows kept (``kept``: 0-based) is refused: spreading
+    would copy one investment to each community, and splitting it would be a guess. A note or total
+    row merged across the sheet is skipped like any such row."""
     from openpyxl.utils import get_column_letter
 
     columns = {j: (name, shown) for name, (j, shown) in mapping.items()}
     problems = []
     for r0, c0, r1, c1 in grid.merges:
-        if r1 < body_start or (r0 == r1 and c0 == c1):
+        rows = [r for r in range(r0, r1 + 1) if r in kept]
+        if not rows or (r0 == r1 and c0 == c1):
             continue
         hit = [
             (j, *columns[j])
             for j in range(c0, c1 + 1)
             if j in columns and schema.column(columns[j][0]).type in ("int", "float", "share")
         ]
-        if not hit or (r0 == r1 and len(hit) == 1):
+        if not hit or (len(rows) == 1 and len(hit) == 1):
             continue
         span = f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
         value = grid.rows[r0][c0]
-        for r in range(max(r0, body_start), r1 + 1):
+        for r in rows:
             for _j, _name, shown in hit:
                 problems.append(
                     where.problem(
