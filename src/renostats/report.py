@@ -723,7 +723,7 @@ def _quiet_kernel_manager() -> type:
     """A kernel manager that talks to the kernel over local sockets (IPC) where the system has them.
 
     Over TCP the kernel prints a warning about unencrypted traffic on every start (five lines per
-    report run); IPC is both quieter and private to the machine's user.
+    report run); IPC sockets are quieter and reachable only through the local file system.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -737,6 +737,10 @@ def _quiet_kernel_manager() -> type:
                 # a socket path of its own: by default IPC sockets are named kernel-ipc-N in the
                 # working folder, which kernels running side by side would share
                 runtime = Path(jupyter_runtime_dir())
+                if len(str(runtime)) > 80:  # socket paths are limited to about 100 bytes
+                    import tempfile
+
+                    runtime = Path(tempfile.gettempdir())
                 runtime.mkdir(parents=True, exist_ok=True)
                 kwargs["transport"] = "ipc"
                 kwargs["ip"] = str(runtime / f"renostats-{uuid.uuid4().hex[:12]}")
