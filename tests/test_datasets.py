@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from renostats.datasets import FACT_COLUMNS, load_facts
+from renostats.errors import InputError
 
 
 def test_facts_have_the_documented_columns_and_types():
@@ -37,13 +39,55 @@ def test_bounds_follow_the_qualifier():
     assert percent["value"].between(0, 1).all()
 
 
+def test_beita_count_is_a_census_of_its_24_firms():
+    recovery = load_facts("recovery").set_index("metric")
+    assert recovery.loc["large_scale_enterprises", "value"] == 24
+    assert "census" in recovery.loc["resumption_rate", "note"]
+    assert recovery.loc["reports_per_day", "date"] == "2020-02-12"  # officers sent on 12 Feb
+    assert "urged to fix" in recovery.loc["problems_found", "note"]
+
+
+def test_jiangsu_electricity_figure_is_a_what_if_over_firms_of_all_sizes():
+    jiangsu = load_facts("provincial_recovery").set_index("metric")
+    assert set(jiangsu["place"]) == {"江苏省"} and set(jiangsu["date"]) == {"2020-02-28"}
+    assert jiangsu["source"].str.contains("交汇点 2020-02-29").all()
+    assert jiangsu.loc["large_scale_enterprises", "value"] == 44_500
+    assert (jiangsu.loc["resumption_coverage", "value"], jiangsu.loc["staff_return_rate", "value"]) == (
+        0.99,
+        0.73,
+    )
+    share = (
+        jiangsu.loc["electricity_hypothetical_enterprises", "value"]
+        / jiangsu.loc["power_using_enterprises", "value"]
+    )
+    assert round(share, 3) == jiangsu.loc["electricity_hypothetical_share", "value"] == 0.477
+    assert "what-if" in jiangsu.loc["electricity_hypothetical_enterprises", "note"]
+    assert "all sizes" in jiangsu.loc["power_using_enterprises", "note"]
+    notes = load_facts()["note"].fillna("")
+    assert notes[notes.str.contains("electricity use")].str.contains("what-if").all()
+    assert "electricity_rule_resumption_rate" not in set(load_facts()["metric"])
+
+
+def test_national_figures_as_the_ministries_wrote_them():
+    national = load_facts("national_renovation")
+    completed = national[national["metric"] == "investment_completed"].set_index("date")
+    assert completed.loc["2023", "qualifier"] == "nearly" and completed.loc["2023", "high"] == 2.4e11
+    assert np.isnan(completed.loc["2023", "low"]) and completed.loc["2025", "value"] == 1.332e11
+    assert "new_starts_investment" not in set(national["metric"])
+    starts = national[national["metric"] == "new_starts_households"].set_index("date")["value"]
+    assert starts["2019"] == 3_520_000
+    recovery = load_facts("national_recovery")
+    assert set(recovery["metric"]) == {"average_resumption_rate", "average_staff_return_rate"}
+    assert recovery["note"].str.contains("average").all()
+
+
 def test_one_row_per_figure():
     facts = load_facts()
     assert not facts.duplicated(["topic", "place", "date", "metric"]).any()
 
 
 def test_unknown_topic_and_missing_file(tmp_path):
-    with pytest.raises(ValueError, match="unknown topic 'sport'"):
+    with pytest.raises(InputError, match=r"topic must be one of .*'renovation'; got 'sport'"):
         load_facts("sport")
     with pytest.raises(FileNotFoundError, match=r"no facts\.csv"):
         load_facts(data_dir=tmp_path)

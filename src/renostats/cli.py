@@ -66,7 +66,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="named parameter set notebooks/params/NAME.yaml (repeatable)",
     )
-    run.add_argument("--jobs", type=int, default=1, metavar="N", help="notebooks run at once")
+    run.add_argument(
+        "--matrix",
+        metavar="DISTRICTS.csv",
+        help="CSV or YAML with one row per district (district, data_dir, lang, ...): each row a parameter set",
+    )
+    run.add_argument("--jobs", type=int, default=1, metavar="N", help="notebooks run at once on this machine")
+    run.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run each notebook as a task on the Dask cluster of this scheduler",
+    )
     run.add_argument("--out", metavar="DIR", help="reports folder (default: reports/)")
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML pages")
     run.set_defaults(func=_run)
@@ -100,20 +110,22 @@ def _run(args: argparse.Namespace) -> int:
     try:
         result = report.run(
             args.notebooks or None,
-            parameters={name: report.Text(value) for name, value in args.param},
+            parameters={name: report.CommandLineText(value) for name, value in args.param},
             param_file=args.param_file,
             sets=args.sets or None,
             jobs=args.jobs,
             out=args.out,
             show_code=args.show_code,
             progress=lambda line: print(line, flush=True),
+            matrix=args.matrix,
+            scheduler=args.scheduler,
         )
     except report.UsageError as exc:
         print(f"renostats run: error: {exc}", file=sys.stderr)
         return 2
     if not result.ok:
         for failed in result.failures:
-            print(f"renostats run: {report._shorten(failed.error or '', 500)}", file=sys.stderr)
+            print(f"renostats run: {report._short(failed.error or '', 500)}", file=sys.stderr)
             print(f"renostats run: failed notebook kept at {failed.output}", file=sys.stderr)
         print("renostats run: reports/latest left unchanged", file=sys.stderr)
         return 2 if result.invalid_parameters else 1

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from renostats import paths
+from renostats import _validate, paths
 from renostats.errors import InputError, ParameterError
 
 __all__ = [
@@ -82,8 +82,10 @@ def load_facts(topic: str | None = None, data_dir: str | Path | None = None) -> 
     Parameters
     ----------
     topic : str, optional
-        Keep only this topic (``renovation``, ``recovery``, ``banking``, ``national_renovation``,
-        ``national_recovery``).
+        Keep only this topic: ``renovation``, ``recovery``, ``banking`` (the source page),
+        ``national_renovation``, ``national_recovery`` (reported national figures; the recovery rates
+        were announced as averages over firms) or ``provincial_recovery`` (Jiangsu, 28 February 2020,
+        with its electricity what-if). ``data/facts/README.md`` gives each source.
     data_dir : path, optional
         Folder holding ``facts.csv``; defaults to the bundled ``data/facts``.
 
@@ -97,8 +99,8 @@ def load_facts(topic: str | None = None, data_dir: str | Path | None = None) -> 
     ------
     FileNotFoundError
         If ``facts.csv`` is not in ``data_dir``.
-    ValueError
-        If the file lacks a column or ``topic`` is unknown.
+    InputError
+        If the file lacks a column or ``topic`` is unknown (both are ValueError).
     """
     folder = Path(data_dir) if data_dir is not None else paths.FACTS_DIR
     path = folder / "facts.csv"
@@ -108,12 +110,10 @@ def load_facts(topic: str | None = None, data_dir: str | Path | None = None) -> 
     facts = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in _FLOAT})
     missing = [c for c in FACT_COLUMNS if c not in facts.columns]
     if missing:
-        raise ValueError(f"{path}: missing column(s) {missing}")
+        raise InputError(f"{path}: missing column(s) {missing}")
     facts = facts[list(FACT_COLUMNS)]
     if topic is not None:
-        topics = sorted(facts["topic"].unique())
-        if topic not in topics:
-            raise ValueError(f"unknown topic {topic!r}; the facts have {topics}")
+        _validate.one_of(topic, sorted(facts["topic"].unique()), name="topic")
         facts = facts[facts["topic"] == topic].reset_index(drop=True)
     return facts
 
