@@ -1,12 +1,21 @@
 """Reading ledgers (台账) the way district offices export them.
 
-:func:`read_ledger` takes an .xlsx, .xls or .csv file (UTF-8, UTF-8 with BOM, GBK or GB18030), finds the
-header rows under title and form lines, joins merged group headers with their sub-headers, maps Chinese
-headers to canonical columns (:mod:`renostats.schemas`), applies units declared in headers
-(``建筑面积(万平方米)`` multiplies by 10,000 m²), reads cell text through
-:func:`renostats.units.parse_quantities`, skips total, subtotal and note rows (and reports each one),
-and validates the result with pandera. Every bad cell is reported at once, by file, sheet, the row
-number as Excel shows it, and the header as written: a bad cell never becomes a silent NaN.
+:func:`read_ledger` takes an .xlsx, .xls or .csv file (UTF-8, UTF-8 with BOM, GBK or GB18030), reads the
+sheet that was active when it was saved (searching the other visible sheets when that one has no header),
+finds the header rows under title and form lines, joins merged group headers with their sub-headers, maps
+Chinese headers to canonical columns (:mod:`renostats.schemas`), applies units declared in headers
+(``建筑面积(万平方米)`` multiplies by 10,000 m²) unless a cell writes its own (``0.6万``), reads cell text
+through :func:`renostats.units.parse_quantities` and percent-formatted cells as the percentage Excel
+shows, skips total, subtotal and note rows (and reports each one), and validates the result with pandera.
+
+It refuses rather than guesses: a quantity merged over several rows, a formula without a saved value, a
+unit that does not fit its column, two rows for one community (names compared after NFKC and without
+invisible characters), a file that is not what its name says. Every problem is reported at once, by
+file, sheet, the row number as Excel shows it, and the header as written: a bad cell never becomes a
+silent NaN. Which columns must be there and filled is the caller's to say (``needs``).
+
+Imports the contracts (:mod:`renostats.schemas`), the vocabulary (:mod:`renostats.units`,
+:mod:`renostats._validate`) and :mod:`renostats.errors`; openpyxl and python-calamine read the files.
 
 Examples
 --------
