@@ -177,11 +177,123 @@ def test_cli_exit_codes(notebook_dir, reports, capsys):
     assert cli.main([]) == 2
 
 
-def test_cli_reads_param_values_as_yaml_scalars():
-    assert cli._param_value("0.05") == 0.05
-    assert cli._param_value("true") is True
-    assert cli._param_value("2020-03-31") == "2020-03-31"
-    assert cli._param_value("双清区") == "双清区"
+def test_command_line_values_are_read_as_the_type_the_notebook_declares(notebook_dir, reports, capfd):
+    ok = str(notebook_dir / "01_ok.ipynb")
+    # district = "双清区" (text): taken as written, comment sign included; alpha = 0.05: 1e-3 is a number
+    code = cli.main(
+        ["run", ok, "-p", "district", "北塔区 #备注", "-p", "alpha", "1e-3", "--out", str(reports)]
+    )
+    assert code == 0
+    metrics = json.loads((reports / "latest" / "metrics.json").read_text(encoding="utf-8"))
+    got = metrics["notebooks"]["01_ok"]["metrics"]
+    assert got["district"]["value"] == "北塔区 #备注" and got["alpha_used"]["value"] == 0.001
+    # the kernel talks over local sockets: no warning about unencrypted TCP on every start
+    assert "without encryption" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("1:20", "parameter alpha: '1:20' is not a number; 01_ok declares alpha = 0.05"),
+        ("on", "parameter alpha: 'on' is not a number"),
+        (".nan", "parameter alpha: nan is not a number"),
+        ("[0.05", "parameter alpha ('[0.05') is not valid YAML"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_a_usage_error_before_anything_runs(
+    notebook_dir, reports, capsys, value, says
+):
+    assert (
+        cli.main(["run", str(notebook_dir / "01_ok.ipynb"), "-p", "alpha", value, "--out", str(reports)]) == 2
+    )
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not reports.exists() or not any(reports.iterdir())
+
+
+def test_yaml_1_2_rules_for_parameter_files(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "a: 010\nb: 1:20\nc: on\nd: no\ne: 1e-3\nf: 0o17\ng: 2020-03-31\nh: [1, 2]\n", encoding="utf-8"
+    )
+    assert report.read_yaml(path) == {
+        "a": 10, "b": "1:20", "c": "on", "d": "no", "e": 0.001, "f": 15, "g": "2020-03-31", "h": [1, 2]
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"a: &a [*a]\n", "aliases (*name) are not allowed in parameter files"),
+        (b"x: &x [1]\ny: *x\n", "aliases (*name) are not allowed"),
+        ("district: 北塔区\n".encode("gbk"), "is not UTF-8 text (byte 11); save it as UTF-8"),
+    ],
+)
+def test_bad_parameter_files_are_one_line_usage_errors(
+    notebook_dir, reports, tmp_path, capsys, content, says
+):
+    path = tmp_path / "p.yaml"
+    path.write_bytes(content)
+    assert cli.main(["run", str(notebook_dir / "01_ok.ipynb"), "-f", str(path), "--out", str(reports)]) == 2
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1
+
+
+def test_a_parameter_file_of_the_wrong_type_names_the_declaration(notebook_dir, reports, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("district: 110\n", encoding="utf-8")
+    with pytest.raises(
+        report.UsageError, match=r"parameter district: 110 is not text; 01_ok declares district = "
+    ):
+        report.run([notebook_dir / "01_ok.ipynb"], param_file=path, out=reports)
+
+
+def test_paths_that_are_not_what_they_should_be_are_usage_errors(notebook_dir, reports, tmp_path, capsys):
+    ok = str(notebook_dir / "01_ok.ipynb")
+    assert cli.main(["run", ok, "-f", str(tmp_path), "--out", str(reports)]) == 2
+    assert "is a folder, not a YAML file" in capsys.readouterr().err
+    a_file = tmp_path / "out.txt"
+    a_file.write_text("x", encoding="utf-8")
+    assert cli.main(["run", ok, "--out", str(a_file)]) == 2
+    assert "--out: " in capsys.readouterr().err and a_file.read_text(encoding="utf-8") == "x"
+    (reports / "latest").mkdir(parents=True)
+    assert cli.main(["run", ok, "--out", str(reports)]) == 2
+    assert "latest' is a real folder" in capsys.readouterr().err
+    assert sorted(p.name for p in reports.iterdir()) == ["latest"]  # nothing run, no .latest-PID left
+
+
+def test_run_folders_started_in_the_same_second_are_distinct(tmp_path):
+    first = report._new_run_dir(tmp_path, "x")
+    second = report._new_run_dir(tmp_path, "x")
+    assert first != second and first.is_dir() and second.is_dir()
+
+
+def test_a_huge_parameter_value_is_shortened_where_it_is_shown(notebook_dir, reports, capsys):
+    huge = "北" * 2_000_000
+    assert (
+        cli.main(["run", str(notebook_dir / "01_ok.ipynb"), "-p", "nope", huge, "--out", str(reports)]) == 2
+    )
+    err = capsys.readouterr().err
+    assert len(err) < 2_000 and "(2,000,000 characters)" not in err  # the name is short: only it is shown
+    result = report.run(
+        [notebook_dir / "01_ok.ipynb"], parameters={"district": huge}, out=reports, progress=None
+    )
+    assert result.ok and result.notebooks[0].metrics["district"]["value"] == huge  # kept in full as data
+    index = (result.run_dir / "index.html").read_text(encoding="utf-8")
+    assert "(2,000,000 characters)" in index and index.count("北") < 1_000
+
+
+def test_a_notebook_refusing_its_ledger_is_a_usage_failure(notebook_dir, reports, capsys):
+    write_notebook(
+        notebook_dir / "05_ledger.ipynb",
+        'ledger = ""',
+        "from renostats import read_ledger\nread_ledger(ledger, 'renovation')",
+    )
+    code = cli.main(
+        ["run", str(notebook_dir / "05_ledger.ipynb"), "-p", "ledger", "/etc/passwd", "--out", str(reports)]
+    )
+    assert code == 2
+    assert "LedgerError: passwd: unsupported file type '(none)'" in capsys.readouterr().err
 
 
 def test_a_set_can_name_its_notebooks(notebook_dir, reports, tmp_path, monkeypatch):

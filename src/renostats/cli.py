@@ -1,9 +1,10 @@
 """The ``renostats`` command: a thin face over :mod:`renostats.report`.
 
 Exit codes: 0 success; 1 a notebook failed (its output notebook is kept in the run folder and
-``reports/latest`` is unchanged); 2 a usage error: an unknown notebook, set or parameter name, a bad YAML
-file or a missing ``data_dir`` (nothing is run or written), or a parameter value that a notebook's check
-cell refused (the refused run is kept, ``reports/latest`` is unchanged).
+``reports/latest`` is unchanged); 2 a usage error: an unknown notebook, set or parameter name, a value
+of the wrong type, a bad YAML file, ``--out`` at a file, a missing ``data_dir`` (nothing is run or
+written), or a parameter value or ledger that a notebook refused (the refused run is kept,
+``reports/latest`` is unchanged). Usage errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-
-import yaml
 
 __all__ = ["main"]
 
@@ -56,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="set a parameter (VALUE is read as YAML: 0.05, true, 2020-03-31 stays text)",
+        help="set a parameter; VALUE is read as the type the notebook declares (text as written; "
+        "numbers, true/false and lists as YAML 1.2: 010 is 10, on/no stay text)",
     )
     run.add_argument(
         "--set",
@@ -89,20 +89,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("ledger", metavar="LEDGER", help="path of the .xlsx, .xls or .csv file")
     check.add_argument("--kind", required=True, help="renovation, enterprise_reports or outcomes")
-    check.add_argument("--sheet", help="sheet name (default: the first sheet)")
+    check.add_argument(
+        "--sheet",
+        help="sheet name, or N for the N-th sheet counting from 1 as Excel's tabs do (default: the sheet "
+        "active when the file was saved; the other visible sheets are searched when it has no header)",
+    )
+    check.add_argument(
+        "--needs",
+        metavar="COLUMNS",
+        help="comma-separated canonical columns an analysis needs, e.g. households,floor_area_m2 "
+        "(default: the columns the kind usually needs); the others may be blank or absent",
+    )
     check.set_defaults(func=_check)
     return parser
-
-
-def _param_value(text: str):
-    """Read a -p value as YAML scalar so numbers and booleans arrive typed; dates stay strings."""
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-    if value is None or hasattr(value, "isoformat"):
-        return text
-    return value
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -111,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         result = report.run(
             args.notebooks or None,
-            parameters={name: _param_value(value) for name, value in args.param},
+            parameters={name: report.CommandLineText(value) for name, value in args.param},
             param_file=args.param_file,
             sets=args.sets or None,
             jobs=args.jobs,
@@ -126,7 +125,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if not result.ok:
         for failed in result.failures:
-            print(f"renostats run: {failed.error}", file=sys.stderr)
+            print(f"renostats run: {report._short(failed.error or '', 500)}", file=sys.stderr)
             print(f"renostats run: failed notebook kept at {failed.output}", file=sys.stderr)
         print("renostats run: reports/latest left unchanged", file=sys.stderr)
         return 2 if result.invalid_parameters else 1
@@ -143,15 +142,34 @@ def _check(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     try:
-        read = read_ledger(args.ledger, args.kind, sheet=args.sheet)
+        needs = None if args.needs is None else [n.strip() for n in args.needs.split(",") if n.strip()]
+        read = read_ledger(args.ledger, args.kind, sheet=_sheet(args.ledger, args.sheet), needs=needs)
     except FileNotFoundError as exc:
         print(f"renostats check: error: {exc}", file=sys.stderr)
         return 2
     except LedgerError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except ValueError as exc:  # an unknown column in --needs
+        print(f"renostats check: error: {exc}", file=sys.stderr)
+        return 2
     print(read.summary())
     return 0
+
+
+def _sheet(path: str, text: str | None) -> str | int | None:
+    """``--sheet``: a sheet's name, or a number N for the N-th sheet (from 1) when no sheet has that name."""
+    if text is None or not text.isdigit():
+        return text
+    from renostats.ledger import sheet_names
+
+    try:
+        names = sheet_names(path)
+    except (OSError, ValueError):
+        return text  # read_ledger says what is wrong with the file
+    if text in names:
+        return text
+    return int(text) - 1 if 1 <= int(text) <= len(names) else text  # else read_ledger lists the sheets
 
 
 if __name__ == "__main__":  # pragma: no cover

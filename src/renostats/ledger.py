@@ -1,12 +1,21 @@
 """Reading ledgers (台账) the way district offices export them.
 
-:func:`read_ledger` takes an .xlsx, .xls or .csv file (UTF-8, UTF-8 with BOM, GBK or GB18030), finds the
-header rows under title and form lines, joins merged group headers with their sub-headers, maps Chinese
-headers to canonical columns (:mod:`renostats.schemas`), applies units declared in headers
-(``建筑面积(万平方米)`` multiplies by 10,000 m²), reads cell text through
-:func:`renostats.units.parse_quantities`, skips total, subtotal and note rows (and reports each one),
-and validates the result with pandera. Every bad cell is reported at once, by file, sheet, the row
-number as Excel shows it, and the header as written: a bad cell never becomes a silent NaN.
+:func:`read_ledger` takes an .xlsx, .xls or .csv file (UTF-8, UTF-8 with BOM, GBK or GB18030), reads the
+sheet that was active when it was saved (searching the other visible sheets when that one has no header),
+finds the header rows under title and form lines, joins merged group headers with their sub-headers, maps
+Chinese headers to canonical columns (:mod:`renostats.schemas`), applies units declared in headers
+(``建筑面积(万平方米)`` multiplies by 10,000 m²) unless a cell writes its own (``0.6万``), reads cell text
+through :func:`renostats.units.parse_quantities` and percent-formatted cells as the percentage Excel
+shows, skips total, subtotal and note rows (and reports each one), and validates the result with pandera.
+
+It refuses rather than guesses: a quantity merged over several rows, a formula without a saved value, a
+unit that does not fit its column, two rows for one community (names compared after NFKC and without
+invisible characters), a file that is not what its name says. Every problem is reported at once, by
+file, sheet, the row number as Excel shows it, and the header as written: a bad cell never becomes a
+silent NaN. Which columns must be there and filled is the caller's to say (``needs``).
+
+Imports the contracts (:mod:`renostats.schemas`), the vocabulary (:mod:`renostats.units`,
+:mod:`renostats._validate`) and :mod:`renostats.errors`; openpyxl and python-calamine read the files.
 
 Examples
 --------
@@ -25,6 +34,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from renostats import _validate
 from renostats.errors import LedgerError
 from renostats.schemas import (
     FUNDING_SOURCES,
@@ -44,7 +55,15 @@ from renostats.schemas import (
 )
 from renostats.units import parse_quantities, parse_quantity, scale_decimal
 
-__all__ = ["CellProblem", "LedgerError", "LedgerRead", "LedgerSource", "read_ledger"]
+__all__ = [
+    "CellProblem",
+    "LedgerError",
+    "LedgerRead",
+    "LedgerSource",
+    "read_ledger",
+    "required_columns",
+    "sheet_names",
+]
 
 #: Rows whose first text cell starts with one of these are totals or notes, skipped and reported.
 SKIP_WORDS = {
@@ -127,7 +146,12 @@ class LedgerRead:
 
 
 def read_ledger(
-    path: str | Path, kind: str, sheet: str | int | None = None, *, funding_tolerance: float = 0.01
+    path: str | Path,
+    kind: str,
+    sheet: str | int | None = None,
+    *,
+    needs: Iterable[str] | None = None,
+    funding_tolerance: float = 0.01,
 ) -> LedgerRead:
     """Read a district ledger of the given kind into canonical columns.
 
@@ -138,7 +162,13 @@ def read_ledger(
     kind : {"renovation", "enterprise_reports", "outcomes"}
         The ledger kind (:data:`renostats.schemas.SCHEMAS`).
     sheet : str or int, optional
-        Sheet name or 0-based position in a workbook; the first sheet by default.
+        Sheet name or 0-based position in a workbook. By default the sheet that was active when the
+        file was saved (the first visible one if that is hidden); when it has no header row, the other
+        visible sheets are searched. ``source.sheet`` says which sheet was read.
+    needs : iterable of str, optional
+        The canonical columns the caller's analysis needs (beside the key columns of the kind, which are
+        always needed). Each must be present and filled in every row; every other column is optional.
+        By default the columns the kind marks as required (``Column.required``).
     funding_tolerance : float
         Relative tolerance for funding sources adding up to the investment (renovation ledgers).
 
@@ -150,33 +180,46 @@ def read_ledger(
     Raises
     ------
     LedgerError
-        Listing every bad cell (file, sheet, row as Excel shows it, header as written, value, what was
-        expected), or saying which headers are missing or which sheet does not exist.
+        Listing every problem in one pass: missing columns, bad cells (file, sheet, row as Excel shows
+        it, header as written, value, what was expected), quantities merged over several rows, formulas
+        without a saved value; or saying what the file is when it is not a ledger.
     FileNotFoundError
         If ``path`` does not exist.
     """
-    if kind not in SCHEMAS:
-        raise ValueError(f"unknown ledger kind {kind!r}; expected one of {sorted(SCHEMAS)}")
+    _validate.one_of(kind, sorted(SCHEMAS), name="kind")
     schema = SCHEMAS[kind]
+    required = required_columns(schema, needs)
+    funding_tolerance = _validate.number(funding_tolerance, name="funding_tolerance", low=0)
     path = Path(path)
+    if path.is_dir():
+        raise LedgerError(f"{path}: a folder, not a ledger file")
     if not path.is_file():
         raise FileNotFoundError(f"no ledger at {path}")
-    grid, sheet_name, encoding = _read_grid(path, sheet)
-    where = _Where(path.name, sheet_name)
-    header_rows, headers = _find_header(grid, schema, where)
-    mapping, units, unmapped = _map_columns(headers, schema, where, header_rows)
+    grid, header_rows, headers, encoding = _locate(_open(path), sheet, schema)
+    where = _Where(path.name, grid.sheet)
+    mapping, units, unmapped, problems = _map_columns(headers, schema, where, header_rows, required)
     body_start = header_rows[-1] + 1
-    records, skipped = _data_rows(grid, body_start)
+    records, skipped = _data_rows(grid.rows, body_start)
+    problems += _merged_quantities(grid, {r[0] - 1 for r in records}, schema, mapping, where)
+    problems += _formulas(grid, records, mapping, where)
     raw = pd.DataFrame(
-        {name: [r[1][j] if j < len(r[1]) else None for r in records] for name, (j, _) in mapping.items()},
+        {name: [_cell(r[1], j) for r in records] for name, (j, _) in mapping.items()},
         dtype=object,  # cells as read: no inference (pandas would turn None into NaN in text columns)
     )
     rows = np.array([r[0] for r in records], dtype=int)
-    data, problems = _convert(raw, rows, schema, mapping, units, where)
-    problems += _validate(data, rows, schema, mapping, where, problems, funding_tolerance)
+    data, cell_problems = _convert(raw, rows, schema, mapping, units, where, required, grid.formats_known)
+    problems += cell_problems
+    problems += _validate_frame(data, rows, schema, mapping, where, problems, required, funding_tolerance)
     if problems:
-        problems.sort(key=lambda p: (p.row, schema.names.index(_canonical_of(p.column, mapping))))
-        raise LedgerError(f"{len(problems)} bad cell(s) in {where}", problems)
+        missing = [n for n in required if n not in mapping]
+        head = f"{_count(problems)} in {where}"
+        if missing:
+            needed = "; ".join(
+                f"{n} (headers such as {' / '.join(schema.column(n).aliases[:3])})" for n in missing
+            )
+            found = ", ".join(h.replace("\x00", " / ") for h in headers if h) or "(nothing)"
+            head = f"{where}: missing column(s) {needed}; the header row has: {found}. {head}"
+        raise LedgerError(head, _in_order(problems, schema, mapping))
     for col in schema.columns:
         if col.name not in data:
             data[col.name] = _empty(col, len(data))
@@ -184,17 +227,48 @@ def read_ledger(
     source = LedgerSource(
         path=path,
         kind=kind,
-        sheet=sheet_name,
+        sheet=grid.sheet,
         encoding=encoding,
         header_rows=tuple(r + 1 for r in header_rows),
         columns={name: header for name, (_, header) in mapping.items()},
-        units={name: text for name, (_, _, text) in units.items()},
+        units={name: unit[2] for name, unit in units.items()},
         unmapped=tuple(unmapped),
     )
     skipped_frame = pd.DataFrame(skipped, columns=["row", "reason", "text"]).astype(
         {"row": int, "reason": "string", "text": "string"}
     )
     return LedgerRead(data=data.reset_index(drop=True), skipped=skipped_frame, source=source)
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """The sheets of a workbook in tab order (``[""]`` for a CSV file).
+
+    Raises
+    ------
+    LedgerError
+        When the file is not a workbook or CSV file (saying what it is).
+    """
+    return list(_open(Path(path)).names)
+
+
+def required_columns(schema: LedgerSchema, needs: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The columns a read must find filled: the kind's key columns plus ``needs`` (by default the
+    columns the kind marks as required), in schema order.
+
+    >>> required_columns(SCHEMAS["renovation"], needs=["households"])
+    ('community', 'street', 'households')
+    """
+    if needs is None:
+        wanted = {c.name for c in schema.columns if c.required}
+    else:
+        if isinstance(needs, str):
+            needs = [needs]
+        wanted = set()
+        for name in needs:
+            _validate.one_of(name, schema.names, name="needs")
+            wanted.add(name)
+    wanted |= set(schema.unique)
+    return tuple(n for n in schema.names if n in wanted)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -213,58 +287,270 @@ class _Where:
         return CellProblem(self.file, self.sheet, int(row), column, value, expected)
 
 
-def _read_grid(path: Path, sheet: str | int | None) -> tuple[list[list[Any]], str | None, str | None]:
+class _Formula(str):
+    """A cell holding a formula whose result was never saved (files written by scripts)."""
+
+
+class _Percent(float):
+    """A number shown as a percentage in Excel (stores 0.85, shows 85%)."""
+
+    def __str__(self) -> str:
+        return f"{float(self) * 100:.12g}%"
+
+
+@dataclass
+class _Grid:
+    """One sheet as rows of cell values (0-based), with the merged ranges ``(r0, c0, r1, c1)`` (inclusive)."""
+
+    rows: list[list[Any]]
+    sheet: str | None
+    merges: list[tuple[int, int, int, int]]
+    formats_known: bool = True  # False for .xls: no number formats, so 85% and 0.85 look alike
+
+
+@dataclass
+class _Book:
+    """An opened file: its sheets in order, which are visible, the one to read first, and a loader."""
+
+    path: Path
+    names: list[str]
+    visible: list[bool]
+    default: int
+    load: Any  # name -> _Grid
+    encoding: str | None = None
+
+
+_MAX_BYTES = 200 * 2**20
+_MAX_CELLS = 5_000_000
+_MAX_COLUMNS = 1_000
+
+
+def _open(path: Path) -> _Book:
+    """Open a ledger file after checking that it is what its name says."""
+    size = path.stat().st_size
+    if size == 0:
+        raise LedgerError(f"{path.name}: an empty file (0 bytes), not a ledger")
+    if size > _MAX_BYTES:
+        raise LedgerError(
+            f"{path.name}: {size / 2**20:,.0f} MB; a ledger may be at most {_MAX_BYTES // 2**20} MB"
+        )
+    with path.open("rb") as f:
+        head = f.read(2048)
+    what = _sniff(head)
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return (*_read_xlsx(path, sheet), None)
-    if suffix == ".xls":
-        return (*_read_xls(path, sheet), None)
-    if suffix in (".csv", ".txt"):
-        grid, encoding = _read_csv(path)
-        return grid, None, encoding
-    raise LedgerError(f"{path.name}: unsupported file type {suffix!r}; use .xlsx, .xls or .csv")
+    if suffix not in (".xlsx", ".xlsm", ".xls", ".csv", ".txt"):
+        raise LedgerError(
+            f"{path.name}: unsupported file type {suffix or '(none)'!r}; use .xlsx, .xls or .csv"
+        )
+    named = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".csv": "text", ".txt": "text"}[suffix]
+    if what == "xlsx" and named in ("xlsx", "xls"):
+        return _open_xlsx(path)  # an .xlsx saved under an .xls name opens as what it is
+    if what == "xls" and named == "xls":
+        return _open_xls(path)
+    if what == "text" and named == "text":
+        rows, encoding = _read_csv(path)
+        return _Book(path, [""], [True], 0, lambda _name: _Grid(rows, None, []), encoding)
+    described = {
+        "xlsx": "an Excel workbook (.xlsx)",
+        "xls": "an Excel 97-2003 workbook (.xls) or a password-protected workbook",
+        "html": "a web page (HTML), as some systems export under an Excel name",
+        "text": "plain text (CSV?)",
+        "binary": "neither a workbook nor text",
+        "utf16": "UTF-16 text (Excel's 'Unicode text' export)",
+    }[what]
+    advice = {
+        "html": "open it in Excel or LibreOffice and save it as .xlsx",
+        "text": "name it .csv if it is a CSV export",
+        "xls": "save it as .xlsx without a password" if named != "xls" else "",
+        "xlsx": "name it .xlsx",
+        "binary": "export the ledger again as .xlsx or .csv",
+        "utf16": "save it from Excel as 'CSV UTF-8' or as .xlsx",
+    }[what]
+    raise LedgerError(f"{path.name}: the file is {described}, not a {suffix} file; {advice}")
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[list[list[Any]], str]:
+def _sniff(head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf16"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")):
+        return "html"
+    if b"\x00" in head:
+        return "binary"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return "text"
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut by the 2 KB window
+                return "text"
+    return "binary"
+
+
+def _open_xlsx(path: Path) -> _Book:
+    import warnings
+    import zipfile
+
     import openpyxl
 
-    book = openpyxl.load_workbook(path, data_only=True)
-    ws = _pick_sheet(book.sheetnames, sheet, path)
-    ws = book[ws]
-    grid = [list(row) for row in ws.iter_rows(values_only=True)]
-    # merged cells hold their value in the top-left cell only; spread it over the range
-    for merged in ws.merged_cells.ranges:
-        value = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, merged.max_row):
-            for c in range(merged.min_col - 1, merged.max_col):
-                grid[r][c] = value
-    return grid, ws.title
-
-
-def _read_xls(path: Path, sheet: str | int | None) -> tuple[list[list[Any]], str]:
     try:
-        import python_calamine  # noqa: F401
+        with warnings.catch_warnings():
+            # openpyxl warns about extensions it drops (data validation, conditional formats): not ours
+            warnings.simplefilter("ignore", UserWarning)
+            book = openpyxl.load_workbook(path, data_only=True)
+        with zipfile.ZipFile(path) as archive:
+            has_formulas = any(
+                _FORMULA_TAG.search(archive.read(n))
+                for n in archive.namelist()
+                if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            )
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise LedgerError(
+            f"{path.name}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
+        ) from None
+    formulas_book = None
+
+    def load(name: str) -> _Grid:
+        nonlocal formulas_book
+        ws = book[name]
+        formula_cells: dict[tuple[int, int], str] = {}
+        if has_formulas:
+            if formulas_book is None:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    formulas_book = openpyxl.load_workbook(path, data_only=False)
+            for (r, c), cell in formulas_book[name]._cells.items():
+                if cell.data_type == "f":
+                    formula_cells[(r, c)] = str(cell.value)
+        # only cells that hold something: a styled empty cell at XFD1048576 must not make a grid of it
+        # (openpyxl keeps the cells a sheet holds in ``_cells``; iter_rows would fill the whole range)
+        cells = {
+            (r, c): cell
+            for (r, c), cell in ws._cells.items()
+            if cell.value is not None or ((r, c) in formula_cells)
+        }
+        merges = [
+            (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
+        ]
+        height = max(
+            [r for r, _ in cells] + [m[2] + 1 for m in merges if (m[0] + 1, m[1] + 1) in cells] + [0]
+        )
+        width = max([c for _, c in cells] + [m[3] + 1 for m in merges if (m[0] + 1, m[1] + 1) in cells] + [0])
+        _check_size(path, name, height, width)
+        rows: list[list[Any]] = [[None] * width for _ in range(height)]
+        for (r, c), cell in cells.items():
+            value = cell.value
+            if value is None:
+                value = _Formula(formula_cells[(r, c)])
+            elif isinstance(value, int | float) and not isinstance(value, bool) and "%" in cell.number_format:
+                value = _Percent(value)
+            rows[r - 1][c - 1] = value
+        return _spread(_Grid(rows, name, [m for m in merges if m[0] < height and m[1] < width]))
+
+    visible = [ws.sheet_state == "visible" for ws in book.worksheets]
+    names = [ws.title for ws in book.worksheets]
+    active = book.active
+    default = names.index(active.title) if active is not None and active.title in names else 0
+    return _Book(path, names, visible, default, load)
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _open_xls(path: Path) -> _Book:
+    try:
+        import python_calamine as calamine
     except ImportError:
         raise LedgerError(
             f"{path.name}: reading .xls needs the python-calamine package (pip install python-calamine), "
             "or save the file as .xlsx"
         ) from None
-    with pd.ExcelFile(path, engine="calamine") as book:
-        name = _pick_sheet(book.sheet_names, sheet, path)
-        frame = book.parse(name, header=None, dtype=object)
-    grid = [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
-    return grid, name
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.CalamineError as exc:
+        raise LedgerError(f"{path.name}: not a readable .xls workbook ({exc})") from None
+    meta = book.sheets_metadata
+    names = [m.name for m in meta]
+    visible = [str(m.visible).endswith("Visible") and "Hidden" not in str(m.visible) for m in meta]
+
+    def load(name: str) -> _Grid:
+        sheet = book.get_sheet_by_name(name)
+        r0, c0 = sheet.start or (0, 0)
+        values = sheet.to_python()
+        height = r0 + len(values)
+        width = c0 + max((len(r) for r in values), default=0)
+        _check_size(path, name, height, width)
+        rows: list[list[Any]] = [[None] * width for _ in range(height)]
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                rows[r0 + i][c0 + j] = None if value == "" else value
+        merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+        return _spread(_Grid(rows, name, [m for m in merges if m[0] < height and m[1] < width], False))
+
+    return _Book(path, names, visible, 0, load)
+
+
+def _spread(grid: _Grid) -> _Grid:
+    """A merged range holds its value in the top-left cell only: spread it over the range (right for
+    a street written once over its communities; quantities merged over rows are refused later)."""
+    for r0, c0, r1, c1 in grid.merges:
+        value = grid.rows[r0][c0]
+        for r in range(r0, min(r1 + 1, len(grid.rows))):
+            row = grid.rows[r]
+            for c in range(c0, min(c1 + 1, len(row))):
+                row[c] = value
+    return grid
+
+
+def _check_size(path: Path, sheet: str, height: int, width: int) -> None:
+    if width > _MAX_COLUMNS or height * width > _MAX_CELLS:
+        from openpyxl.utils import get_column_letter
+
+        raise LedgerError(
+            f"{path.name}, sheet {sheet}: values reach cell {get_column_letter(max(width, 1))}{height}; a ledger may "
+            f"have at most {_MAX_COLUMNS:,} columns and {_MAX_CELLS:,} cells (delete the stray cells far "
+            "below or to the right of the table)"
+        )
+
+
+def _locate(book: _Book, sheet: str | int | None, schema: LedgerSchema):
+    """The grid, header rows and headers of the sheet to read: the one asked for, else the default
+    sheet, else the first other visible sheet with a header row."""
+    if sheet is not None:
+        grid = book.load(_pick_sheet(book.names, sheet, book.path))
+        return (grid, *_find_header(grid.rows, schema, _Where(book.path.name, grid.sheet)), book.encoding)
+    order = [book.default] + [i for i in range(len(book.names)) if i != book.default and book.visible[i]]
+    if not book.visible[book.default]:
+        order = order[1:] or [book.default]
+    first_error = None
+    for i in order:
+        grid = book.load(book.names[i])
+        try:
+            return (grid, *_find_header(grid.rows, schema, _Where(book.path.name, grid.sheet)), book.encoding)
+        except LedgerError as exc:
+            first_error = first_error or exc
+    if len(order) > 1:
+        tried = ", ".join(book.names[i] for i in order)
+        expected = ", ".join(c.header for c in schema.columns if c.required)
+        raise LedgerError(
+            f"{book.path.name}: no header row found in the first {_HEADER_SCAN_ROWS} rows of any visible "
+            f"sheet ({tried}); expected headers such as {expected}"
+        )
+    raise first_error
 
 
 def _pick_sheet(names: list[str], sheet: str | int | None, path: Path) -> str:
-    if sheet is None:
-        return names[0]
-    if isinstance(sheet, int):
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
         if 0 <= sheet < len(names):
             return names[sheet]
     elif sheet in names:
         return sheet
-    raise LedgerError(f"{path.name}: no sheet {sheet!r}; the workbook has {', '.join(names)}")
+    listed = ", ".join(names) if names != [""] else "(a CSV file has no sheets)"
+    raise LedgerError(f"{path.name}: no sheet {sheet!r}; the workbook has {listed}")
 
 
 def _read_csv(path: Path) -> tuple[list[list[Any]], str]:
@@ -279,8 +565,15 @@ def _read_csv(path: Path) -> tuple[list[list[Any]], str]:
         raise LedgerError(f"{path.name}: not UTF-8, GBK or GB18030 text")
     if encoding == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8"
-    grid = [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    try:
+        grid = [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise LedgerError(f"{path.name}: not readable as CSV ({exc})") from None
     return [[c if c.strip() != "" else None for c in row] for row in grid], encoding
+
+
+def _cell(row: list[Any], j: int) -> Any:
+    return row[j] if j < len(row) else None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -356,9 +649,9 @@ def _sub_header_hits(upper: list[Any], lower: list[Any], schema: LedgerSchema) -
     return False
 
 
-def _map_columns(headers: list[str], schema: LedgerSchema, where: _Where, header_rows: tuple[int, ...]):
+def _map_columns(headers: list[str], schema: LedgerSchema, where: _Where, header_rows, required):
     mapping: dict[str, tuple[int, str]] = {}
-    units: dict[str, tuple[float, str, str]] = {}
+    units: dict[str, tuple[float, str, str, float]] = {}
     unmapped: list[str] = []
     problems: list[CellProblem] = []
     header_row = header_rows[-1] + 1
@@ -395,21 +688,26 @@ def _map_columns(headers: list[str], schema: LedgerSchema, where: _Where, header
                     )
                 )
             elif factor != 1.0 or col.type == "share":
-                units[name] = (factor, unit_text, f"{unit_text} (x{factor:g})")
-    missing = [c for c in schema.columns if c.required and c.name not in mapping]
-    if missing:
-        needed = "; ".join(f"{c.name} (headers such as {' / '.join(c.aliases[:3])})" for c in missing)
-        found = ", ".join(h.replace("\x00", " / ") for h in headers if h)
-        raise LedgerError(f"{where}: missing column(s) {needed}; the header row has: {found}", problems)
-    if problems:
-        raise LedgerError(f"{where}: bad header(s)", problems)
-    return mapping, units, unmapped
+                # a cell that writes its own multiplier (0.6万) replaces the header's: keep the unit's
+                # own factor apart (万亩 -> 亩), so a multiplier is never applied twice
+                unit_only = _header_unit(_MULTIPLIER_PREFIX.sub("", unit_text), col) or 1.0
+                units[name] = (factor, unit_text, f"{unit_text} (x{factor:g})", unit_only)
+    for name in required:
+        if name not in mapping:
+            aliases = " / ".join(schema.column(name).aliases[:3])
+            problems.append(where.problem(header_row, f"({name})", None, f"a column headed {aliases}"))
+    return mapping, units, unmapped, problems
+
+
+_MULTIPLIER_PREFIX = re.compile(r"^\s*(?:万亿|亿|万|千|百|十)")
 
 
 def _header_unit(unit_text: str, col: Column) -> float | None:
     """The factor a header unit applies to plain numbers in its column, or None if it does not fit."""
     if col.type not in ("int", "float", "share"):
         return None
+    if not unit_text.strip():
+        return 1.0
     try:
         q = parse_quantity("1" + unit_text)
     except ValueError:
@@ -423,6 +721,12 @@ def _header_unit(unit_text: str, col: Column) -> float | None:
 
 # --------------------------------------------------------------------------------------------------
 # Rows
+
+#: Words that mark a total or subtotal row in any text cell of the row (全区合计, 乙街道小计, Total).
+_TOTAL = re.compile(
+    r"^[^\d\W]{0,10}?(合计|总计|小计|共计)(?=$|[\d:：(（\[【])|^(?:sub|grand)?total\b", re.IGNORECASE
+)
+_TOTAL_REASON = {"合计": "total row", "总计": "total row", "共计": "total row", "小计": "subtotal row"}
 
 
 def _data_rows(grid, start: int):
@@ -442,45 +746,139 @@ def _data_rows(grid, start: int):
 
 
 def _skip_reason(filled: list[str]) -> str | None:
+    # a total or subtotal word in any text cell: offices write 合计 under the street, the community
+    # or a number column, and counting such a row as a community doubles every sum
+    for text in filled:
+        compact = re.sub(r"\s", "", text)
+        m = _TOTAL.match(compact)
+        if m:
+            word = m.group(1)
+            if word:
+                return f"{_TOTAL_REASON[word]} ({word})"
+            return "subtotal row (subtotal)" if compact.lower().startswith("sub") else "total row (total)"
     for text in filled[:3]:
         compact = re.sub(r"\s", "", text)
         for word, reason in SKIP_WORDS.items():
             if compact.startswith(word):
                 return f"{reason} ({word})"
         if compact and not re.fullmatch(r"[\d.]+", compact):
-            break  # the first real text cell decides
+            break  # the first real text cell decides whether the row is a note
     return None
+
+
+def _merged_quantities(grid: _Grid, kept: set[int], schema, mapping, where: _Where) -> list[CellProblem]:
+    """A quantity merged over several cells of the rows kept (``kept``: 0-based) is refused: spreading
+    would copy one investment to each community, and splitting it would be a guess. A note or total
+    row merged across the sheet is skipped like any such row."""
+    from openpyxl.utils import get_column_letter
+
+    columns = {j: (name, shown) for name, (j, shown) in mapping.items()}
+    problems = []
+    for r0, c0, r1, c1 in grid.merges:
+        rows = [r for r in range(r0, r1 + 1) if r in kept]
+        if not rows or (r0 == r1 and c0 == c1):
+            continue
+        hit = [
+            (j, *columns[j])
+            for j in range(c0, c1 + 1)
+            if j in columns and schema.column(columns[j][0]).type in ("int", "float", "share")
+        ]
+        if not hit or (len(rows) == 1 and len(hit) == 1):
+            continue
+        span = f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+        value = grid.rows[r0][c0]
+        for r in rows:
+            for _j, _name, shown in hit:
+                problems.append(
+                    where.problem(
+                        r + 1,
+                        shown,
+                        value,
+                        f"one figure per row; the cell is merged over {span} (split it and give each "
+                        "row its own figure: a merged quantity is never copied)",
+                    )
+                )
+    return problems
+
+
+def _formulas(grid: _Grid, records, mapping, where: _Where) -> list[CellProblem]:
+    problems = []
+    for row_number, row in records:
+        for _name, (j, shown) in mapping.items():
+            value = _cell(row, j)
+            if isinstance(value, _Formula):
+                problems.append(
+                    where.problem(
+                        row_number,
+                        shown,
+                        str(value),
+                        "a saved value; the cell holds a formula whose result was never saved "
+                        "(open and save the file in Excel or LibreOffice)",
+                    )
+                )
+    return problems
 
 
 # --------------------------------------------------------------------------------------------------
 # Cells
 
 
-def _convert(raw: pd.DataFrame, rows: np.ndarray, schema, mapping, units, where: _Where):
+def _convert(
+    raw: pd.DataFrame, rows: np.ndarray, schema, mapping, units, where: _Where, required, formats_known
+):
     data = {}
     problems: list[CellProblem] = []
     for name in raw.columns:
         col = schema.column(name)
         header = mapping[name][1]
-        factor = units.get(name, (1.0, "", ""))[0]
-        values, bad = _CONVERTERS[col.type](raw[name], col, factor)
+        # formulas without a saved value are reported once, by _formulas
+        cells = pd.Series([None if isinstance(v, _Formula) else v for v in raw[name]], dtype=object)
+        scale = units.get(name, (1.0, "", "", 1.0))
+        if col.type == "share" and name in units and not formats_known:
+            # an .xls file keeps no number formats: a stored 0.85 may be shown as 85%, so under a
+            # (%) header it is refused rather than read as 0.85%
+            for i, v in enumerate(cells):
+                if isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1:
+                    problems.append(
+                        where.problem(
+                            rows[i],
+                            header,
+                            v,
+                            "a percentage written out (85 or 85%): in an .xls file a fraction under a "
+                            "(%) header may be a cell shown as a percentage; or save the file as .xlsx",
+                        )
+                    )
+                    cells[i] = None
+        values, bad = _CONVERTERS[col.type](cells, col, scale[0], scale[3])
         data[name] = values
         for i, expected in bad:
-            problems.append(where.problem(rows[i], header, raw[name].iloc[i], expected))
-        if col.required:
-            missing = np.flatnonzero(raw[name].map(lambda v: _cell_text(v) == "").to_numpy(dtype=bool))
+            problems.append(where.problem(rows[i], header, _shown(raw[name].iloc[i]), expected))
+        if name in required:
+            missing = np.flatnonzero(cells.map(lambda v: _cell_text(v) == "").to_numpy(dtype=bool))
             for i in missing:
-                problems.append(where.problem(rows[i], header, None, f"a value ({col.name} is required)"))
+                problems.append(where.problem(rows[i], header, None, f"a value ({col.name} is needed)"))
     return pd.DataFrame(data, index=pd.RangeIndex(len(raw))), problems
 
 
-def _to_text(cells: pd.Series, col: Column, factor: float):
+def _shown(value: Any) -> Any:
+    """A cell as the user sees it: a percent-formatted number as 85%, numpy scalars as Python."""
+    if isinstance(value, _Percent):
+        return str(value)
+    return _plain(value)
+
+
+#: Characters that print as nothing (zero-width space, joiners, soft hyphen, BOM): they make two
+#: names that look the same compare as different.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def _to_text(cells: pd.Series, col: Column, factor: float, unit_only: float):
     def one(v):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return None
-        if isinstance(v, float) and v.is_integer():
+        if isinstance(v, float) and v.is_integer() and not isinstance(v, _Percent):
             v = int(v)
-        text = str(v).strip()
+        text = _INVISIBLE.sub("", str(v)).strip()
         return text or None
 
     return pd.array([one(v) for v in cells], dtype="string"), []
@@ -499,24 +897,34 @@ def _expected_quantity(col: Column) -> str:
     return examples.get(col.kind or "number", "a number")
 
 
-def _to_quantity(cells: pd.Series, col: Column, factor: float):
+def _to_quantity(cells: pd.Series, col: Column, factor: float, unit_only: float):
+    # element by element: Series.map would turn the _Percent marks into plain floats
+    percent = np.array([isinstance(v, _Percent) for v in cells], dtype=bool)
+    own = np.array([_states_multiplier(v) for v in cells], dtype=bool)
+    shares = [float(v) for v in cells[percent]]
+    cells = pd.Series([None if p else v for v, p in zip(cells, percent, strict=True)], dtype=object)
     cells = cells.map(_yes_no_share) if col.type == "share" else cells
     if col.name in ("built_year", "planned_year"):
         cells = cells.map(_year_cell)
-    parsed = parse_quantities(cells.reset_index(drop=True), errors="coerce")
+    parsed = parse_quantities(cells, errors="coerce")
     value = parsed["value"].to_numpy(dtype=float, copy=True)
     kind = parsed["kind"].to_numpy(dtype=object, na_value=None)
+    # a cell Excel shows as 85% stores 0.85: a fraction already, whatever the header says
+    value[percent] = shares
+    kind[percent] = "percent"
     bad = []
     expected = _expected_quantity(col)
-    for i in np.flatnonzero(parsed["error"].notna().to_numpy()):
+    for i in np.flatnonzero(parsed["error"].notna().to_numpy() & ~percent):
         bad.append((i, expected))
     plain = kind == "number"
-    # a unit declared in the header scales plain numbers; ledgers write at most a few decimals
-    value[plain] = scale_decimal(value[plain], 9, factor)
+    # a unit declared in the header scales plain numbers (ledgers write at most a few decimals); a
+    # cell that writes its own multiplier (0.6万 under 万平方米) replaces the header's multiplier
+    value[plain & ~own] = scale_decimal(value[plain & ~own], 9, factor)
+    value[plain & own] = scale_decimal(value[plain & own], 9, unit_only)
     wanted = "percent" if col.type == "share" else col.kind
     mismatch = np.flatnonzero((kind != None) & ~plain & (kind != wanted))  # noqa: E711
     for i in mismatch:
-        bad.append((i, f"{expected}, not {kind[i]}"))
+        bad.append((i, f"{expected}, not {_KIND_WORDS.get(kind[i], kind[i])}"))
         value[i] = np.nan
     for i, _ in bad:
         value[i] = np.nan
@@ -527,6 +935,16 @@ def _to_quantity(cells: pd.Series, col: Column, factor: float):
             value[i] = np.nan
         return pd.array(np.where(np.isnan(value), None, np.round(value)), dtype="Int64"), bad
     return value, bad
+
+
+_KIND_WORDS = {"area": "an area", "money": "money", "percent": "a percentage", "count": "a count",
+               "length": "a length", "duration": "a duration", "energy": "electricity", "date": "a date"}  # fmt: skip
+_OWN_MULTIPLIER = re.compile(r"[万萬亿億]|\d\s*[十百千]")
+
+
+def _states_multiplier(v: Any) -> bool:
+    """True for text that writes its own multiplier: 0.6万, 1.2亿, 5千 (not 三百, a numeral)."""
+    return isinstance(v, str) and bool(_OWN_MULTIPLIER.search(unicodedata.normalize("NFKC", v)))
 
 
 def _yes_no_share(v: Any) -> Any:
@@ -549,7 +967,7 @@ def _year_cell(v: Any) -> Any:
     return v
 
 
-def _to_date(cells: pd.Series, col: Column, factor: float):
+def _to_date(cells: pd.Series, col: Column, factor: float, unit_only: float):
     out, bad = [], []
     for i, v in enumerate(cells):
         try:
@@ -590,7 +1008,7 @@ def _date(v: Any) -> dt.datetime | None:
     return dt.datetime(year, month, day)
 
 
-def _to_bool(cells: pd.Series, col: Column, factor: float):
+def _to_bool(cells: pd.Series, col: Column, factor: float, unit_only: float):
     out, bad = [], []
     for i, v in enumerate(cells):
         if v is None or (isinstance(v, float) and np.isnan(v)):
@@ -612,7 +1030,7 @@ def _to_bool(cells: pd.Series, col: Column, factor: float):
     return pd.array(out, dtype="boolean"), bad
 
 
-def _to_grade(cells: pd.Series, col: Column, factor: float):
+def _to_grade(cells: pd.Series, col: Column, factor: float, unit_only: float):
     out, bad = [], []
     for i, v in enumerate(cells):
         t = _cell_text(v).upper()
@@ -628,7 +1046,7 @@ def _to_grade(cells: pd.Series, col: Column, factor: float):
     return pd.array(out, dtype="string"), bad
 
 
-def _to_time(cells: pd.Series, col: Column, factor: float):
+def _to_time(cells: pd.Series, col: Column, factor: float, unit_only: float):
     out, bad = [], []
     for i, v in enumerate(cells):
         if v is None or (isinstance(v, float) and np.isnan(v)):
@@ -677,43 +1095,101 @@ def _empty(col: Column, n: int):
 # Validation
 
 
-def _validate(data, rows, schema, mapping, where, earlier, funding_tolerance) -> list[CellProblem]:
+def _validate_frame(data, rows, schema, mapping, where, earlier, required, funding_tolerance):
+    """Types, ranges, key uniqueness and the cross-column rules, through pandera; each failure is
+    turned into cell problems by its structured reason code, never by reading its message."""
     import pandera.errors
+    from pandera.errors import SchemaErrorReason as Reason
 
-    checker = pandera_schema(schema, funding_tolerance)
+    checker = pandera_schema(schema, funding_tolerance, required=required)
+    keys = _key_frame(data, schema)
     try:
-        checker.validate(data, lazy=True)
+        checker.validate(data.assign(**{k: keys[k] for k in keys}), lazy=True)
         return []
     except pandera.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-    rules = {error: column for _name, column, error, _fn in frame_rules(schema, funding_tolerance)}
+        errors = exc.schema_errors
+    rules = {name: (column, message) for name, column, message, _fn in frame_rules(schema, funding_tolerance)}
     seen = {(p.row, p.column) for p in earlier}
     problems: list[CellProblem] = []
-    for case in cases.itertuples(index=False):
-        check = str(case.check)
-        column = rules.get(check, case.column)
-        if "uniqueness" in check or "duplicate" in check:
-            column = schema.unique[0]
-        if column not in mapping or case.index is None or pd.isna(case.index):
-            continue
-        i = int(case.index)
+
+    def add(i: int, column: str, expected: str) -> None:
+        if column not in mapping:
+            return
         header = mapping[column][1]
+        if (rows[i], header) in seen:
+            return
+        seen.add((rows[i], header))
+        problems.append(where.problem(rows[i], header, _plain(data[column].iloc[i]), expected))
+
+    for err in errors:
+        cases = err.failure_cases
+        index = [] if cases is None or "index" not in cases else cases["index"].dropna().astype(int).unique()
+        reason = err.reason_code
+        if reason is Reason.DUPLICATES:
+            problems += _duplicates(data, keys, rows, schema, mapping, where, seen)
+        elif reason is Reason.DATAFRAME_CHECK and err.check is not None and err.check.name in rules:
+            column, message = rules[err.check.name]
+            for i in index:
+                if column == "investment_yuan":
+                    sources = [c for c in FUNDING_SOURCES if c in data]
+                    total = float(np.nansum(data.loc[i, sources].to_numpy(dtype=float)))
+                    add(i, column, f"{message} (they add up to {total:,.0f} yuan)")
+                else:
+                    add(i, column, message)
+        elif reason is Reason.SERIES_CONTAINS_NULLS:
+            for i in index:
+                add(i, err.schema.name, "a value")
+        elif reason is Reason.DATAFRAME_CHECK and err.check is not None:
+            for i in index:
+                add(i, err.schema.name, err.check.error or str(err.check))
+        else:  # a column of the wrong type: a fault in this module, not in the ledger
+            raise err
+    return problems
+
+
+def _key_frame(data: pd.DataFrame, schema) -> dict[str, pd.Series]:
+    """The key columns compared loosely: NFKC (full-width digits and letters as half-width), without
+    invisible characters or spaces, so that 1号小区, １号小区 and 1号\u200b小区 are one community."""
+    keys = {}
+    for name in schema.unique:
+        if name in data and schema.column(name).type == "text":
+            keys[name] = (
+                data[name]
+                .map(lambda v: None if v is None or v is pd.NA else _key_text(v), na_action="ignore")
+                .astype("string")
+            )
+    return keys
+
+
+def _key_text(text: str) -> str:
+    return re.sub(r"\s", "", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+
+
+def _duplicates(data, keys, rows, schema, mapping, where, seen) -> list[CellProblem]:
+    key = data[list(schema.unique)].assign(**keys)
+    repeated = key.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return []
+    first_of = key.reset_index(drop=True).groupby(list(schema.unique), dropna=False, sort=False).ngroup()
+    first_row = {g: i for i, g in reversed(list(enumerate(first_of)))}
+    column = schema.unique[0]
+    header = mapping[column][1]
+    problems = []
+    for i in np.flatnonzero(repeated):
+        j = first_row[first_of.iloc[i]]
+        a, b = data[column].iloc[j], data[column].iloc[i]
+        same = "" if a == b else f"; {a!r} and {b!r} read as the same name"
         if (rows[i], header) in seen:
             continue
         seen.add((rows[i], header))
-        value = data[column].iloc[i]
-        if column == "investment_yuan" and check in rules:
-            sources = [c for c in FUNDING_SOURCES if c in data]
-            total = float(np.nansum(data.loc[i, sources].to_numpy(dtype=float)))
-            expected = f"{check} (they add up to {total:,.0f} yuan)"
-        elif "uniqueness" in check or "duplicate" in check:
-            key = ", ".join(schema.unique)
-            expected = f"one row per {key} (this one repeats an earlier row)"
-        elif "nullable" in check or "not_nullable" in check:
-            expected = "a value"
-        else:
-            expected = check
-        problems.append(where.problem(rows[i], header, _plain(value), expected))
+        problems.append(
+            where.problem(
+                rows[i],
+                header,
+                _plain(b),
+                f"one row per {', '.join(schema.unique)} (this one repeats row {rows[j]}{same})",
+            )
+        )
     return problems
 
 
@@ -725,8 +1201,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _canonical_of(header: str, mapping) -> str:
-    for name, (_, shown) in mapping.items():
-        if shown == header:
-            return name
-    return next(iter(mapping))
+def _count(problems: list[CellProblem]) -> str:
+    cells = len({(p.row, p.column) for p in problems})
+    return f"{cells} problem(s)"
+
+
+def _in_order(problems: list[CellProblem], schema, mapping) -> list[CellProblem]:
+    """Problems in reading order (row, then schema column order), one per cell (the first found)."""
+    position = {shown: schema.names.index(name) for name, (_, shown) in mapping.items()}
+    unique: dict[tuple[int, str], CellProblem] = {}
+    for p in problems:
+        unique.setdefault((p.row, p.column), p)
+    return sorted(unique.values(), key=lambda p: (p.row, position.get(p.column, -1)))

@@ -26,6 +26,7 @@ renostats.errors.ParameterError: parameter as_of: '2020-04-31' is not a valid da
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures as cf
 import copy
 import datetime as dt
@@ -51,6 +52,7 @@ from renostats.tables import table
 
 __all__ = [
     "METRIC_MIME",
+    "CommandLineText",
     "NotebookRun",
     "ParameterError",
     "RunResult",
@@ -62,8 +64,8 @@ __all__ = [
     "list_notebooks",
     "notebook_parameters",
     "read_metrics",
+    "read_yaml",
     "record",
-    "resolve_data_dir",
     "run",
     "table",
 ]
@@ -202,11 +204,6 @@ def check_range(
     return number
 
 
-def resolve_data_dir(value: str | os.PathLike[str] | None, default: Path) -> Path:
-    """``check_dir("data_dir", value, default)``: the bundled folder when ``value`` is empty."""
-    return check_dir("data_dir", value, default)
-
-
 # --------------------------------------------------------------------------------------------------
 # The runner
 
@@ -327,11 +324,13 @@ def run(
     """
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    root = Path(out) if out is not None else paths.REPORTS_DIR
+    _check_reports_folder(root)
     selected = _resolve_notebooks(notebooks)
     declared = {nb: notebook_parameters(nb) for nb in selected}
     given: dict[str, Any] = {}
     if param_file is not None:
-        given.update(_read_yaml(Path(param_file)))
+        given.update(read_yaml(Path(param_file)))
     given.update(parameters or {})
     set_names = list(sets or [])
     set_params = {name: _read_set(name) for name in set_names}
@@ -352,6 +351,10 @@ def run(
     every = {nb: notebook_parameters(nb) for nb in list_notebooks()} | declared
     for name, values in set_params.items():
         _check_names(values, every, f"parameter in set {name!r}")
+    given = {name: _typed(name, value, declared) for name, value in given.items()}
+    for values in set_params.values():
+        for name, value in values.items():
+            _typed(name, value, every)
     for values in [given, *set_params.values()]:
         for name in cluster.FILE_PARAMETERS:
             if values.get(name):
@@ -359,9 +362,8 @@ def run(
         if values.get("data_dir") and "://" not in str(values["data_dir"]):
             folder = Path(str(values["data_dir"])).expanduser()
             if not folder.is_dir():
-                raise UsageError(f"data_dir: '{values['data_dir']}' is not a folder")
+                raise UsageError(f"data_dir: '{_short(str(values['data_dir']))}' is not a folder")
 
-    root = Path(out) if out is not None else paths.REPORTS_DIR
     label = "+".join(set_names) if matrix is None else Path(matrix).stem
     run_dir = _new_run_dir(root, label)
     tasks = []
@@ -431,6 +433,156 @@ def read_metrics(notebook: str | Path | Any) -> dict[str, dict[str, Any]]:
     return metrics
 
 
+class CommandLineText(str):
+    """A parameter value as typed on the command line, read against the type the notebook declares.
+
+    ``-p carry_days 010`` is the whole number 10 for a notebook whose ``carry_days = 2``; ``-p district
+    "北塔区 #备注"`` is that text, comment sign included, for a notebook whose ``district = "双清区"``;
+    lists and mappings (``-p plan_years "[2022, 2023]"``) are read as YAML 1.2 (no ``on``/``no`` booleans,
+    no octal ``010``, no sexagesimal ``1:20``, no aliases).
+    """
+
+
+def read_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A parameter file: a mapping of names to values, read with YAML 1.2 core rules and no aliases.
+
+    Raises
+    ------
+    UsageError
+        For a missing file, a folder, text that is not UTF-8, invalid YAML, an alias (``*name``) or a
+        document that is not a mapping of names.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"parameter file '{_short(str(path))}' is a folder, not a YAML file")
+    if not path.is_file():
+        raise UsageError(f"parameter file '{_short(str(path))}' does not exist")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"parameter file '{path}' is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
+        ) from None
+    values = _load_yaml(text, f"parameter file '{path}'")
+    if values is None:
+        return {}
+    if not isinstance(values, dict) or not all(isinstance(k, str) for k in values):
+        raise UsageError(f"parameter file '{path}' must be a mapping of parameter names to values")
+    return values
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with the YAML 1.2 core schema's scalars, refusing aliases.
+
+    YAML 1.1 (PyYAML's default) reads ``010`` as 8, ``1:20`` as 80, ``on``/``no`` as booleans and
+    leaves ``1e-3`` a string; an alias such as ``&a [*a]`` can make a 291-byte file expand without end.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in parameter files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_yaml_int(self, node):
+        text = self.construct_scalar(node)
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text, 10)
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in [
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+0123456789."),
+]:  # fmt: skip
+    _Yaml12Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _Yaml12Loader.construct_yaml_int)
+
+
+def _load_yaml(text: str, what: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Yaml12Loader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UsageError(f"{what} is not valid YAML{where}: {problem}") from None
+
+
+_TYPE_WORDS = {bool: "true or false", int: "a whole number", float: "a number", str: "text",
+               list: "a list such as [2022, 2023]", dict: "a mapping such as {a: 1}"}  # fmt: skip
+
+
+def _declared_types(
+    name: str, declared: Mapping[Path, Mapping[str, Any]]
+) -> list[tuple[Path, Any, type | None]]:
+    """(notebook, default as written, type of the default) for each notebook that declares ``name``."""
+    out = []
+    for nb, params in declared.items():
+        if name in params:
+            written = params[name]
+            try:
+                default = ast.literal_eval(written) if isinstance(written, str) else written
+            except (ValueError, SyntaxError):
+                out.append((nb, written, None))
+                continue
+            kind = type(default)
+            out.append((nb, written, kind if kind in _TYPE_WORDS else None))
+    return out
+
+
+def _typed(name: str, value: Any, declared: Mapping[Path, Mapping[str, Any]]) -> Any:
+    """``value`` read (command-line text) and checked against the type each notebook declares."""
+    types = _declared_types(name, declared)
+    if isinstance(value, CommandLineText):
+        kind = next((t for _, _, t in types if t is not None), None)
+        value = _read_text(name, str(value), kind)
+    for nb, written, kind in types:
+        if kind is None or _fits(value, kind):
+            continue
+        raise UsageError(
+            f"parameter {name}: {_short(repr(value))} is not {_TYPE_WORDS[kind]}; "
+            f"{nb.stem} declares {name} = {_short(str(written))}"
+        )
+    return value
+
+
+def _fits(value: Any, kind: type) -> bool:
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def _read_text(name: str, text: str, kind: type | None) -> Any:
+    if kind is str:
+        return text
+    value = _load_yaml(text, f"parameter {name} ({_short(repr(text))})")
+    if value is None and text.strip() == "":
+        return text
+    return value
+
+
+def _check_reports_folder(root: Path) -> None:
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"--out: '{_short(str(root))}' is a file, not a folder")
+    latest = root / "latest"
+    if latest.exists() and not latest.is_symlink():
+        raise UsageError(
+            f"'{latest}' is a real {'folder' if latest.is_dir() else 'file'}; renostats keeps latest as a "
+            "link to the last good run: move it away and run again"
+        )
+
+
 # --------------------------------------------------------------------------------------------------
 # Helpers
 
@@ -475,30 +627,12 @@ def _resolve_notebooks(names: Sequence[str | Path] | None) -> list[Path]:
     return chosen
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise UsageError(f"parameter file '{path}' does not exist")
-    try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UsageError(f"parameter file '{path}' is not valid YAML{where}: {problem}") from None
-    if values is None:
-        return {}
-    if not isinstance(values, dict) or not all(isinstance(k, str) for k in values):
-        raise UsageError(f"parameter file '{path}' must be a mapping of parameter names to values")
-    # an unquoted date (as_of: 2026-03-25) arrives as a date: notebooks take dates as ISO text
-    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
-
-
 def _read_matrix(path: Path) -> dict[str, dict[str, Any]]:
     """Rows of a ``--matrix`` file (CSV or YAML list of mappings), keyed by their ``name`` or ``district``."""
     if not path.is_file():
         raise UsageError(f"--matrix file '{path}' does not exist")
     if path.suffix.lower() in (".yaml", ".yml"):
-        rows = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rows = _load_yaml(path.read_text(encoding="utf-8"), f"--matrix file '{path}'")
         if isinstance(rows, dict) and isinstance(rows.get("districts"), list):
             rows = rows["districts"]
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
@@ -546,7 +680,7 @@ def _read_set(name: str) -> dict[str, Any]:
     if not _SET_NAME.match(name) or not path.is_file():
         known = ", ".join(sorted(p.stem for p in paths.PARAMS_DIR.glob("*.yaml"))) or "none"
         raise UsageError(f"unknown parameter set {name!r}; available: {known}")
-    return _read_yaml(path)
+    return read_yaml(path)
 
 
 def _set_notebooks(name: str, listed: Any, selected: list[Path]) -> list[Path] | None:
@@ -571,7 +705,7 @@ def _check_names(values: Mapping[str, Any], declared: Mapping[Path, Mapping[str,
             listing = "; ".join(
                 f"{nb.stem}: {', '.join(params) or '(none)'}" for nb, params in declared.items()
             )
-            raise UsageError(f"unknown {what} {name!r}; the notebooks take {listing}")
+            raise UsageError(f"unknown {what} {_short(repr(name))}; the notebooks take {listing}")
 
 
 def _new_run_dir(root: Path, label: str) -> Path:
@@ -579,10 +713,12 @@ def _new_run_dir(root: Path, label: str) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     base = f"{stamp}-{label}" if label else stamp
     candidate, k = root / base, 2
-    while candidate.exists():
-        candidate, k = root / f"{base}-{k}", k + 1
-    candidate.mkdir()
-    return candidate
+    while True:  # mkdir is the test: two runs started in the same second never share a folder
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            candidate, k = root / f"{base}-{k}", k + 1
 
 
 def _kernel_name() -> str:
@@ -627,6 +763,7 @@ def _execute(
             cwd=str(notebook.parent),
             progress_bar=False,
             log_output=False,
+            kernel_manager_class=_quiet_kernel_manager(),
         )
         status = "ok"
     except papermill.PapermillExecutionError as exc:
@@ -636,7 +773,7 @@ def _execute(
             f"{notebook.name} failed in cell {exc.cell_index + 1} (In [{exc.exec_count}]): "
             f"{exc.ename}: {exc.evalue}"
         )
-        if exc.ename == "ParameterError":
+        if exc.ename in _REFUSALS:
             status = "invalid"
     except Exception as exc:  # kernel death, missing kernel, unreadable notebook
         status = "failed"
@@ -664,6 +801,42 @@ def _execute(
         workbook=workbook,
         lang=lang,
     )
+
+
+#: Errors by which a notebook refuses its input (a parameter value, or the ledger it points at): the
+#: run asked for something that cannot be done, a usage error (exit 2), not a failure of the notebook.
+_REFUSALS = ("ParameterError", "LedgerError")
+
+
+@functools.cache
+def _quiet_kernel_manager() -> type:
+    """A kernel manager that talks to the kernel over local sockets (IPC) where the system has them.
+
+    Over TCP the kernel prints a warning about unencrypted traffic on every start (five lines per
+    report run); IPC sockets are quieter and reachable only through the local file system.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            if os.name == "posix" and "transport" not in kwargs:
+                import uuid
+
+                from jupyter_core.paths import jupyter_runtime_dir
+
+                # a socket path of its own: by default IPC sockets are named kernel-ipc-N in the
+                # working folder, which kernels running side by side would share
+                runtime = Path(jupyter_runtime_dir())
+                if len(str(runtime)) > 80:  # socket paths are limited to about 100 bytes
+                    import tempfile
+
+                    runtime = Path(tempfile.gettempdir())
+                runtime.mkdir(parents=True, exist_ok=True)
+                kwargs["transport"] = "ipc"
+                kwargs["ip"] = str(runtime / f"renostats-{uuid.uuid4().hex[:12]}")
+            super().__init__(**kwargs)
+
+    return QuietKernelManager
 
 
 def _write_workbook(nb: Any, path: Path, params: Mapping[str, Any], lang: str, status: str) -> Path | None:
@@ -720,7 +893,7 @@ def _progress_line(result: NotebookRun, done: int, total: int) -> str:
     left = f", {total - done} left" if total > done else ""
     line = f"[{done}/{total}] {result.notebook}{where}: {result.status} in {result.seconds:.1f} s{left}"
     if result.error:
-        line += f"\n    {result.error}\n    output kept: {result.output}"
+        line += f"\n    {_short(result.error, 500)}\n    output kept: {result.output}"
     return line
 
 
@@ -826,7 +999,7 @@ def _write_index(
             f" · <a href='{html.escape(str(r.workbook.relative_to(run_dir)))}'>xlsx</a>" if r.workbook else ""
         )
         metrics = "".join(
-            f"<li><code>{html.escape(name)}</code> = {html.escape(_format_value(m['value']))}"
+            f"<li><code>{html.escape(name)}</code> = {html.escape(_short(_format_value(m['value'])))}"
             f"{(' ' + html.escape(m['unit'])) if m.get('unit') else ''}"
             f"{(' <span class=l>(' + html.escape(m['label']) + ')</span>') if m.get('label') else ''}"
             "</li>"
@@ -915,5 +1088,9 @@ def _point_latest(root: Path, run_dir: Path) -> Path:
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
     tmp.symlink_to(run_dir.relative_to(root) if run_dir.parent == root else run_dir)
-    os.replace(tmp, latest)
+    try:
+        os.replace(tmp, latest)
+    finally:
+        if tmp.is_symlink():
+            tmp.unlink()
     return latest

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -210,12 +211,16 @@ OUTCOMES = LedgerSchema(
 SCHEMAS: dict[str, LedgerSchema] = {s.kind: s for s in (RENOVATION, ENTERPRISE_REPORTS, OUTCOMES)}
 
 
-def pandera_schema(schema: LedgerSchema, funding_tolerance: float = 0.01):
+def pandera_schema(
+    schema: LedgerSchema, funding_tolerance: float = 0.01, required: Iterable[str] | None = None
+):
     """The pandera ``DataFrameSchema`` that validates a canonical ledger of this kind.
 
     Types and ranges per column, uniqueness of the key columns, and the cross-column rules: dates in
     order (completion not before start), staff on duty not above staff total, and funding sources
     adding up to the investment within ``funding_tolerance`` (relative) where any source is given.
+    ``required`` names the columns that may hold no missing value (by default those the kind marks
+    as required); an analysis that needs fewer columns passes its own list.
     """
     import pandera.pandas as pa
 
@@ -229,6 +234,7 @@ def pandera_schema(schema: LedgerSchema, funding_tolerance: float = 0.01):
         "grade": pa.String,
         "time": pa.String,
     }
+    needed = {c.name for c in schema.columns if c.required} if required is None else set(required)
     columns = {}
     for col in schema.columns:
         checks = []
@@ -241,7 +247,7 @@ def pandera_schema(schema: LedgerSchema, funding_tolerance: float = 0.01):
                 pa.Check(lambda s: s.isna() | s.isin(list("ABCD")), element_wise=False, error="a grade A-D")
             )
         columns[col.name] = pa.Column(
-            dtypes[col.type], checks=checks, nullable=not col.required, required=False, coerce=False
+            dtypes[col.type], checks=checks, nullable=col.name not in needed, required=False, coerce=False
         )
     frame_checks = [
         pa.Check(fn, error=error, name=name)
@@ -267,12 +273,14 @@ def frame_rules(schema: LedgerSchema, funding_tolerance: float = 0.01):
     if {"start_date", "completion_date"} <= names:
         rules.append(
             ("dates_in_order", "completion_date", "a date not before start_date",
-             lambda df: ~(df["completion_date"] < df["start_date"]))
+             _when_present(("start_date", "completion_date"),
+                           lambda df: ~(df["completion_date"] < df["start_date"])))
         )  # fmt: skip
     if {"staff_on_duty", "staff_total"} <= names:
         rules.append(
             ("staff_within_total", "staff_on_duty", "staff_on_duty not above staff_total",
-             lambda df: ~(df["staff_on_duty"] > df["staff_total"]).fillna(False))
+             _when_present(("staff_on_duty", "staff_total"),
+                           lambda df: ~(df["staff_on_duty"] > df["staff_total"]).fillna(False)))
         )  # fmt: skip
     if set(FUNDING_SOURCES) <= names:
         rules.append(
@@ -281,6 +289,17 @@ def frame_rules(schema: LedgerSchema, funding_tolerance: float = 0.01):
              lambda df: funding_gap_ok(df, funding_tolerance))
         )  # fmt: skip
     return rules
+
+
+def _when_present(columns, test):
+    """``test`` where the frame has all ``columns``; a rule about absent columns passes every row."""
+
+    def check(df: pd.DataFrame) -> pd.Series:
+        if not set(columns) <= set(df.columns):
+            return pd.Series(True, index=df.index)
+        return test(df)
+
+    return check
 
 
 def funding_gap_ok(df: pd.DataFrame, tolerance: float = 0.01) -> pd.Series:
