@@ -246,6 +246,16 @@ def test_the_later_report_time_wins_whatever_the_row_order():
         daily_status(r.assign(report_time=["25:00", "09:30", "08:45"]))
 
 
+def test_a_firm_that_reported_only_in_the_baseline_is_unknown_not_dropped():
+    r = _reports()
+    s = daily_status(r[r["date"] < "2020-02-11"], baseline=BASE, end="2020-02-10")
+    assert s.status[:, 0].tolist() == [0, 0, 0]
+    late = r[(r["enterprise"] != "c") | (r["date"] < "2020-01-01")]
+    one_day = daily_status(late, baseline=BASE, start="2020-02-10", end="2020-02-10")
+    assert one_day.status[:, 0].tolist() == [0, 0, 2] and np.isnan(one_day.resumed[2, 0])
+    assert one_day.baseline_kwh[2] == 10.0
+
+
 def test_scope_large_scale_drops_small_firms():
     s = daily_status(_reports(), scope="large_scale", baseline=BASE)
     assert list(s.firms["enterprise"]) == ["a", "b"] and s.scope == "large_scale"
