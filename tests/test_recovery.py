@@ -231,6 +231,14 @@ def test_daily_status_latest_report_wins_and_gaps_are_carried_then_unknown():
     assert table["unknown"].tolist() == [0, 0, 0, 0, 1] and (table["in_scope"] == 3).all()
     frame = s.to_frame()
     assert len(frame) == 15 and frame.loc[9, "status"] == "unknown"
+    assert frame["resumed"].tolist()[5:10] == [
+        False,
+        True,
+        True,
+        True,
+        pd.NA,
+    ]  # firm b; unknown stays missing
+    assert frame["staff_on_duty"].tolist()[5:9] == [0, 15, 15, 15]
     assert daily_status(_reports(), carry_days=0, baseline=BASE).status[1].tolist() == [0, 0, 2, 2, 2]
 
 
@@ -242,6 +250,8 @@ def test_the_later_report_time_wins_whatever_the_row_order():
     assert daily_status(r.iloc[::-1]).resumed[0, 0] == 1
     missing = r.assign(report_time=[None, "09:30", "08:45"])  # a missing time sorts first
     assert daily_status(missing).resumed[0, 0] == 0
+    alone = daily_status(r.iloc[:1].assign(report_time=[None]))  # ... and still counts when it is alone
+    assert alone.status[0, 0] == 0 and alone.resumed[0, 0] == 1
     with pytest.raises(InputError, match="report_time must be a time of day"):
         daily_status(r.assign(report_time=["25:00", "09:30", "08:45"]))
 
