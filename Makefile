@@ -7,7 +7,7 @@ EXTRAS ?= test,dev
 NBVAL := --nbval --nbval-kernel-name renostats --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
-.PHONY: help reports test lab lint format notebooks data bench clean-venv
+.PHONY: help reports test test-browser lab lint format notebooks data bench clean-venv
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,11 +25,20 @@ reports: $(STAMP)  ## run every notebook on the bundled data into reports/<times
 	@echo "open $(CURDIR)/reports/latest/index.html"
 
 test: $(STAMP)  ## unit tests and the notebooks as tested documentation (nbval)
-	$(PY) -m pytest --doctest-modules --doctest-glob=README.md src/renostats README.md tests notebooks $(NBVAL)
+	$(PY) -m pytest --doctest-modules --doctest-glob=README.md src/renostats README.md tests notebooks $(NBVAL) \
+	  --ignore=tests/browser
 
-lab: $(STAMP)  ## JupyterLab on notebooks/
+test-browser: $(STAMP)  ## open every page of fresh en/zh report runs in headless Chromium (needs apt-get install chromium)
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS),browser]"
+	@test -x "$${RENOSTATS_CHROMIUM:-/usr/bin/chromium}" || (echo "no Chromium: run 'apt-get install chromium' as root" && exit 2)
+	$(PY) -m pytest -p no:cacheprovider tests/browser -s
+
+LAB_ARGS ?=
+lab: $(STAMP)  ## JupyterLab on notebooks/ (extra options: make lab LAB_ARGS="--no-browser --port 8899")
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS),lab]"
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(PY) -c "from renostats.plotting import install_lab_font; install_lab_font('$(VENV)/jupyter-config')"
+	JUPYTER_CONFIG_DIR=$(VENV)/jupyter-config $(VENV)/bin/jupyter lab --notebook-dir=notebooks --LabApp.custom_css=True \
+	  $$(test "$$(id -u)" = 0 && echo --allow-root) $(LAB_ARGS)
 
 lint: $(STAMP)  ## ruff check and format check
 	$(VENV)/bin/ruff check src tests benchmarks notebooks

@@ -97,7 +97,7 @@ def test_each_notebook_gets_only_its_own_parameters(notebook_dir, reports):
 
 
 def test_missing_data_dir_and_bad_yaml_are_usage_errors(notebook_dir, reports, tmp_path):
-    with pytest.raises(report.UsageError, match="data_dir: folder '/no/such/folder' does not exist"):
+    with pytest.raises(report.UsageError, match="data_dir: '/no/such/folder' does not exist"):
         report.run([notebook_dir / "02_dates.ipynb"], parameters={"data_dir": "/no/such/folder"}, out=reports)
     bad = tmp_path / "bad.yaml"
     bad.write_text("alpha: [0.05\n", encoding="utf-8")

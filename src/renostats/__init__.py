@@ -21,10 +21,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 _MODULES = (
     "cli",
+    "cluster",
     "datasets",
     "errors",
     "did",
     "funding",
+    "lang",
     "ledger",
     "paths",
     "plotting",
@@ -32,6 +34,7 @@ _MODULES = (
     "renovation",
     "report",
     "schemas",
+    "tables",
     "units",
 )
 #: Everyday names re-exported at the top level, and the module each lives in.

@@ -66,7 +66,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="named parameter set notebooks/params/NAME.yaml (repeatable)",
     )
-    run.add_argument("--jobs", type=int, default=1, metavar="N", help="notebooks run at once")
+    run.add_argument(
+        "--matrix",
+        metavar="DISTRICTS.csv",
+        help="CSV or YAML with one row per district (district, data_dir, lang, ...): each row a parameter set",
+    )
+    run.add_argument("--jobs", type=int, default=1, metavar="N", help="notebooks run at once on this machine")
+    run.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run each notebook as a task on the Dask cluster of this scheduler",
+    )
     run.add_argument("--out", metavar="DIR", help="reports folder (default: reports/)")
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML pages")
     run.set_defaults(func=_run)
@@ -108,6 +118,8 @@ def _run(args: argparse.Namespace) -> int:
             out=args.out,
             show_code=args.show_code,
             progress=lambda line: print(line, flush=True),
+            matrix=args.matrix,
+            scheduler=args.scheduler,
         )
     except report.UsageError as exc:
         print(f"renostats run: error: {exc}", file=sys.stderr)

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
+from pathlib import Path
 
 import matplotlib as mpl
 from matplotlib import font_manager
 
-__all__ = ["CJK_FONTS", "PALETTE", "cjk_font", "use_style", "web_font_css"]
+__all__ = ["CJK_FONTS", "PALETTE", "cjk_font", "install_lab_font", "use_style", "web_font_css"]
 
 #: Fonts tried in order. The first installed one is used.
 CJK_FONTS: tuple[str, ...] = (
@@ -175,3 +177,54 @@ def web_font_css(text: str) -> str:
         f"body {{ font-family: {sans}; }} pre, code {{ font-family: {mono}; }}\n"
         "</style>\n"
     )
+
+
+def install_lab_font(config_dir: str | os.PathLike[str]) -> Path:
+    """Offer the bundled Noto Sans SC to JupyterLab, so tables and text show Chinese on any machine.
+
+    JupyterLab 4 loads ``<config_dir>/custom/custom.css`` when started with
+    ``--LabApp.custom_css=True`` and ``JUPYTER_CONFIG_DIR=<config_dir>`` (``make lab`` does both, with a
+    folder inside ``.venv``). This copies the OFL font next to that stylesheet and writes the stylesheet:
+    the font comes first for CJK characters only (``unicode-range``), so Latin text keeps JupyterLab's
+    usual fonts. Plots need nothing of this: :func:`use_style` registers the font with matplotlib.
+
+    Parameters
+    ----------
+    config_dir : path
+        The Jupyter configuration folder JupyterLab is started with.
+
+    Returns
+    -------
+    Path
+        The stylesheet written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> css = install_lab_font(tempfile.mkdtemp())
+    >>> css.name, (css.parent / "NotoSansSC-Regular.otf").is_file()
+    ('custom.css', True)
+    >>> "unicode-range" in css.read_text()
+    True
+    """
+    import shutil
+
+    import pylopdf_fonts_zh_cn
+
+    font = Path(pylopdf_fonts_zh_cn.sans_path())
+    folder = Path(config_dir) / "custom"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / font.name).is_file():
+        shutil.copyfile(font, folder / font.name)
+    sans = f'"{_WEB_FONT}", system-ui, -apple-system, "Segoe UI", helvetica, arial, sans-serif'
+    mono = f'"{_WEB_FONT}", menlo, consolas, "DejaVu Sans Mono", monospace'
+    css = folder / "custom.css"
+    css.write_text(
+        "/* Written by renostats.plotting.install_lab_font: Noto Sans SC (SIL Open Font License) for CJK text. */\n"
+        f'@font-face {{ font-family: "{_WEB_FONT}"; src: url("{font.name}") format("opentype");\n'
+        "  unicode-range: U+2E80-9FFF, U+F900-FAFF, U+FE30-FE4F, U+FF00-FFEF; }\n"
+        f":root {{ --jp-ui-font-family: {sans} !important; --jp-content-font-family: {sans} !important;\n"
+        f"  --jp-code-font-family: {mono} !important; --jp-code-font-family-default: {mono} !important; }}\n",
+        encoding="utf-8",
+    )
+    return css

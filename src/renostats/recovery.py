@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from renostats import _validate
+from renostats import _outofcore, _validate
 from renostats.errors import InputError
 
 __all__ = [
@@ -390,10 +390,12 @@ def daily_status(
 
     Parameters
     ----------
-    reports : DataFrame
+    reports : DataFrame or dask.dataframe.DataFrame
         An ``enterprise_reports`` ledger (:func:`renostats.ledger.read_ledger`): enterprise, date,
         report_time, resumed, staff_on_duty, staff_total, capacity_share, electricity_kwh, and
-        optionally district, sector, large_scale.
+        optionally district, sector, large_scale. A Dask DataFrame (reports larger than memory, e.g. a
+        Parquet dataset) must be partitioned by enterprise: every report of a firm in one partition. The
+        result is the same as for the same rows in pandas.
     carry_days : int
         A day without a report carries the firm's last status forward for at most this many days and is
         flagged ``carried``; beyond that the firm is ``unknown`` that day, never counted as resumed or not.
@@ -427,6 +429,11 @@ def daily_status(
     [[2, 0, 0], [1, 1, 0], [0, 2, 0], [0, 1, 1], [0, 0, 2]]
     """
     carry_days = _validate.number(carry_days, name="carry_days", low=0, integer=True)
+    if _outofcore.is_dask(reports):
+        # larger than memory: each partition (whole firms) through this function, grids stacked
+        return _outofcore.daily_status_dask(
+            reports, daily_status, carry_days=carry_days, scope=scope, start=start, end=end, baseline=baseline
+        )
     _validate.one_of(scope, ("all", "large_scale"), name="scope")
     missing = [c for c in ("enterprise", "date", "resumed") if c not in reports]
     if missing:

@@ -27,6 +27,7 @@ renostats.errors.ParameterError: parameter as_of: '2020-04-31' is not a valid da
 from __future__ import annotations
 
 import concurrent.futures as cf
+import copy
 import datetime as dt
 import functools
 import html
@@ -43,8 +44,10 @@ from typing import Any
 
 import yaml
 
-from renostats import paths
+from renostats import cluster, paths
 from renostats.errors import ParameterError, UsageError
+from renostats.lang import LANGS, keep_language
+from renostats.tables import table
 
 __all__ = [
     "METRIC_MIME",
@@ -62,6 +65,7 @@ __all__ = [
     "record",
     "resolve_data_dir",
     "run",
+    "table",
 ]
 
 #: MIME type of the display output that :func:`record` emits and the runner reads back.
@@ -136,7 +140,7 @@ def check_dir(name: str, value: str | os.PathLike[str] | None, default: Path | N
 
 
 def check_date(name: str, value: Any):
-    """Return ``value`` as a ``pandas.Timestamp``; ISO dates (``YYYY-MM-DD``) only.
+    """Return ``value`` as a ``pandas.Timestamp``: an ISO date (``YYYY-MM-DD``) or ``"today"``.
 
     Raises
     ------
@@ -146,6 +150,8 @@ def check_date(name: str, value: Any):
     import pandas as pd
 
     text = str(value)
+    if text.strip().lower() == "today":  # a scheduled run reports the current week, not a frozen date
+        return pd.Timestamp(dt.date.today())
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         raise ParameterError(f"parameter {name}: {value!r} is not a valid date (use YYYY-MM-DD)")
     try:
@@ -219,6 +225,8 @@ class NotebookRun:
     parameters: dict[str, Any]
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
     error: str | None = None
+    workbook: Path | None = None  # <notebook>.xlsx with the tables the page registered
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -269,6 +277,8 @@ def run(
     out: str | Path | None = None,
     show_code: bool = False,
     progress: Callable[[str], None] | None = print,
+    matrix: str | Path | None = None,
+    scheduler: str | None = None,
 ) -> RunResult:
     """Execute report notebooks with papermill into a new, dated run folder.
 
@@ -292,6 +302,14 @@ def run(
         Keep code cells in the HTML pages.
     progress : callable or None
         Receives one line per finished notebook.
+    matrix : path, optional
+        A CSV or YAML table with one row per district (``--matrix``): each row is a parameter set named by
+        its ``name`` column (or its ``district``), run into its own subfolder. The index gains a table with
+        one row per district, and ``metrics.csv`` holds every district's metrics.
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://HOST:PORT``): each notebook runs as a task on that cluster,
+        and the pages come back here. Files named by ``data_dir``/``ledger`` must be readable by the
+        workers (shared storage or fsspec URLs); they are checked before anything is submitted.
 
     Every parameter given must be declared by at least one selected notebook; each notebook receives
     the ones it declares.
@@ -317,22 +335,34 @@ def run(
     given.update(parameters or {})
     set_names = list(sets or [])
     set_params = {name: _read_set(name) for name in set_names}
+    if matrix is not None:
+        rows = _read_matrix(Path(matrix))
+        clash = sorted(set(rows) & set(set_params))
+        if clash:
+            raise UsageError(f"--matrix row {clash[0]!r} has the name of a --set")
+        set_names += list(rows)
+        set_params.update(rows)
     # a set may name the notebooks it is for (a district's own reports): "notebooks: [00, 04]"
     set_notebooks = {
         name: _set_notebooks(name, values.pop("notebooks", None), selected)
         for name, values in set_params.items()
     }
     _check_names(given, declared, "parameter")
+    # a set (or a matrix row) serves several notebooks: a name any report notebook takes is fine
+    every = {nb: notebook_parameters(nb) for nb in list_notebooks()} | declared
     for name, values in set_params.items():
-        _check_names(values, declared, f"parameter in set {name!r}")
+        _check_names(values, every, f"parameter in set {name!r}")
     for values in [given, *set_params.values()]:
-        if values.get("data_dir"):
+        for name in cluster.FILE_PARAMETERS:
+            if values.get(name):
+                cluster.check_location(name, str(values[name]))
+        if values.get("data_dir") and "://" not in str(values["data_dir"]):
             folder = Path(str(values["data_dir"])).expanduser()
             if not folder.is_dir():
-                raise UsageError(f"data_dir: folder '{values['data_dir']}' does not exist")
+                raise UsageError(f"data_dir: '{values['data_dir']}' is not a folder")
 
     root = Path(out) if out is not None else paths.REPORTS_DIR
-    label = "+".join(set_names)
+    label = "+".join(set_names) if matrix is None else Path(matrix).stem
     run_dir = _new_run_dir(root, label)
     tasks = []
     for set_name in set_names or [None]:
@@ -346,7 +376,17 @@ def run(
     total = len(tasks)
     say = progress or (lambda _line: None)
     say(f"running {total} notebook(s) into {run_dir}")
-    if jobs == 1 or total == 1:
+    if scheduler:
+        say(f"submitting to the Dask scheduler at {scheduler}")
+        results = cluster.run_tasks(
+            _execute,
+            tasks,
+            target_index=3,
+            params_index=2,
+            scheduler=scheduler,
+            on_result=lambda r, done, n: say(_progress_line(r, done, n)),
+        )
+    elif jobs == 1 or total == 1:
         for task in tasks:
             results.append(_execute(*task))
             say(_progress_line(results[-1], len(results), total))
@@ -368,7 +408,8 @@ def run(
     results.sort(key=lambda r: order[(r.notebook, r.set_name)])
 
     _write_metrics(run_dir, results)
-    _write_index(run_dir, results, label)
+    _write_metrics_csv(run_dir, results)
+    _write_index(run_dir, results, label, districts=matrix is not None or len(set_names) > 1)
     latest = None
     if all(r.status == "ok" for r in results):
         latest = _point_latest(root, run_dir)
@@ -448,7 +489,56 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(values, dict) or not all(isinstance(k, str) for k in values):
         raise UsageError(f"parameter file '{path}' must be a mapping of parameter names to values")
-    return values
+    # an unquoted date (as_of: 2026-03-25) arrives as a date: notebooks take dates as ISO text
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+
+
+def _read_matrix(path: Path) -> dict[str, dict[str, Any]]:
+    """Rows of a ``--matrix`` file (CSV or YAML list of mappings), keyed by their ``name`` or ``district``."""
+    if not path.is_file():
+        raise UsageError(f"--matrix file '{path}' does not exist")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        rows = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(rows, dict) and isinstance(rows.get("districts"), list):
+            rows = rows["districts"]
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise UsageError(f"--matrix file '{path}' must be a list of mappings (one per district)")
+        rows = [{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in r.items()} for r in rows]
+    elif path.suffix.lower() == ".csv":
+        import csv
+
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            text = path.read_text(encoding="gb18030")
+        rows = [
+            {k.strip(): _scalar(v.strip()) for k, v in r.items() if k and v is not None and v.strip() != ""}
+            for r in csv.DictReader(text.splitlines())
+        ]
+    else:
+        raise UsageError(f"--matrix file '{path}' must be .csv or .yaml")
+    out: dict[str, dict[str, Any]] = {}
+    for i, row in enumerate(rows, start=2 if path.suffix.lower() == ".csv" else 1):
+        key = str(row.pop("name", None) or row.get("district") or "").strip()
+        if not key or re.search(r"[/\\\x00]|^\.", key):
+            raise UsageError(f"--matrix file '{path}', row {i}: give each row a name or a district (no '/')")
+        if key in out:
+            raise UsageError(f"--matrix file '{path}', row {i}: {key!r} appears twice")
+        out[key] = row
+    if not out:
+        raise UsageError(f"--matrix file '{path}' has no rows")
+    return out
+
+
+def _scalar(text: str) -> Any:
+    """A matrix cell as a YAML 1.2 core scalar would read it: numbers and true/false typed, dates as text."""
+    if re.fullmatch(r"[-+]?\d+", text):
+        return int(text)
+    if re.fullmatch(r"[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?", text):
+        return float(text)
+    if text in ("true", "false"):
+        return text == "true"
+    return text
 
 
 def _read_set(name: str) -> dict[str, Any]:
@@ -463,6 +553,8 @@ def _set_notebooks(name: str, listed: Any, selected: list[Path]) -> list[Path] |
     """The selected notebooks a set is for, when the set lists them."""
     if listed is None:
         return None
+    if isinstance(listed, str):  # a matrix cell: "00 04" or "00, 04"
+        listed = [x for x in re.split(r"[\s,;]+", listed) if x]
     if not isinstance(listed, list):
         raise UsageError(f"parameter set {name!r}: 'notebooks' must be a list of notebook names")
     wanted = {p.resolve() for p in _resolve_notebooks([str(x) for x in listed])}
@@ -551,12 +643,17 @@ def _execute(
         error = f"{notebook.name} failed: {type(exc).__name__}: {exc}"
     warm.join()
     nb = nbformat.read(str(output), as_version=4) if output.is_file() else None
-    page = _export_html(nb, output.with_suffix(".html"), show_code) if nb is not None else None
+    lang = params.get("lang", "en") if params.get("lang") in LANGS else "en"
+    page = workbook = shown = None
+    if nb is not None:
+        shown = keep_language(copy.deepcopy(nb), lang)  # the page holds the run's language only
+        page = _export_html(shown, output.with_suffix(".html"), show_code, lang)
+        workbook = _write_workbook(shown, output.with_suffix(".xlsx"), params, lang, status)
     seconds = time.perf_counter() - start
     return NotebookRun(
         notebook=notebook.stem,
         set_name=set_name,
-        title=_title(nb) if nb is not None else notebook.stem,
+        title=_title(shown) if shown is not None else notebook.stem,
         status=status,
         output=output,
         html=page,
@@ -564,7 +661,29 @@ def _execute(
         parameters=params,
         metrics=read_metrics(nb) if nb is not None else {},
         error=error,
+        workbook=workbook,
+        lang=lang,
     )
+
+
+def _write_workbook(nb: Any, path: Path, params: Mapping[str, Any], lang: str, status: str) -> Path | None:
+    """``<notebook>.xlsx``: an About sheet, then each table the page registered with ``table()``."""
+    from renostats import tables
+
+    found = tables.collect(nb)
+    if not found:
+        return None
+    zh = lang == "zh"
+    files = [str(params[k]) for k in ("data_dir", "ledger") if params.get(k)]
+    about = [
+        ("标题" if zh else "Title", _title(nb)),
+        ("笔记本" if zh else "Notebook", path.stem),
+        ("参数" if zh else "Parameters", dict(params) or ("默认" if zh else "defaults")),
+        ("数据文件" if zh else "Data files", files or ("内置示例数据" if zh else "the bundled demo data")),
+        ("运行时间" if zh else "Run at", dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
+        ("状态" if zh else "Status", status),
+    ]
+    return tables.write_workbook(found, path, about=about, about_name="说明" if zh else "About")
 
 
 @functools.cache
@@ -579,8 +698,10 @@ def _exporter(show_code: bool) -> Any:
     return exporter
 
 
-def _export_html(nb: Any, path: Path, show_code: bool) -> Path:
+def _export_html(nb: Any, path: Path, show_code: bool, lang: str = "en") -> Path:
     body, _ = _exporter(show_code).from_notebook_node(nb)
+    if lang == "zh":
+        body = body.replace('<html lang="en">', '<html lang="zh-CN">', 1)
     path.write_text(_with_web_font(body), encoding="utf-8")
     return path
 
@@ -596,7 +717,8 @@ def _title(nb: Any) -> str:
 
 def _progress_line(result: NotebookRun, done: int, total: int) -> str:
     where = f" [{result.set_name}]" if result.set_name else ""
-    line = f"[{done}/{total}] {result.notebook}{where}: {result.status} in {result.seconds:.1f} s"
+    left = f", {total - done} left" if total > done else ""
+    line = f"[{done}/{total}] {result.notebook}{where}: {result.status} in {result.seconds:.1f} s{left}"
     if result.error:
         line += f"\n    {result.error}\n    output kept: {result.output}"
     return line
@@ -626,13 +748,83 @@ def _write_metrics(run_dir: Path, results: Sequence[NotebookRun]) -> None:
     (run_dir / "metrics.json").write_text(text + "\n", encoding="utf-8")
 
 
-def _write_index(run_dir: Path, results: Sequence[NotebookRun], label: str) -> None:
+def _write_metrics_csv(run_dir: Path, results: Sequence[NotebookRun]) -> None:
+    """Every notebook's metrics in one long table (one row per set, notebook and metric) for analysis."""
+    import csv
+
+    with (run_dir / "metrics.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["set", "notebook", "status", "metric", "value", "unit", "label", "error"])
+        for r in results:
+            if not r.metrics:
+                w.writerow([r.set_name or "", r.notebook, r.status, "", "", "", "", r.error or ""])
+            for name, m in r.metrics.items():
+                w.writerow([r.set_name or "", r.notebook, r.status, name, m["value"], m.get("unit") or "",
+                            m.get("label") or "", r.error or ""])  # fmt: skip
+
+
+def _district_table(run_dir: Path, results: Sequence[NotebookRun], zh: bool) -> str:
+    """One row per parameter set (a district): status, headline metrics of each notebook, links."""
+    sets: dict[str, list[NotebookRun]] = {}
+    for r in results:
+        sets.setdefault(r.set_name or "", []).append(r)
+    head = ("地区", "状态", "主要指标", "页面") if zh else ("District", "Status", "Headline metrics", "Pages")
+    rows = []
+    for name, runs in sets.items():
+        failed = [r for r in runs if r.status != "ok"]
+        ok = not failed
+        status = (
+            "<span class=ok>" + ("全部成功" if zh else "ok") + "</span>"
+            if ok
+            else "<span class=bad>"
+            + html.escape(", ".join(f"{r.notebook}: {r.status}" for r in failed))
+            + "</span><div class=err>"
+            + html.escape("; ".join(_short(r.error or "", 200) for r in failed))
+            + "</div>"
+        )
+        metrics = "".join(
+            f"<li><code>{html.escape(r.notebook[:2])}.{html.escape(k)}</code> = {html.escape(_format_value(m['value']))}"
+            f"{(' ' + html.escape(m['unit'])) if m.get('unit') else ''}</li>"
+            for r in runs
+            for k, m in list(r.metrics.items())[:3]
+        )
+        links = " · ".join(
+            f"<a href='{html.escape(str(r.html.relative_to(run_dir)))}'>{html.escape(r.notebook[:2])}</a>"
+            for r in runs
+            if r.html
+        )
+        rows.append(
+            f"<tr><td>{html.escape(name)}</td><td>{status}</td><td><ul>{metrics}</ul></td><td>{links}</td></tr>"
+        )
+    return (
+        f"<h2>{'各地区' if zh else 'Districts'}</h2><table><thead><tr>"
+        + "".join(f"<th>{h}</th>" for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+        + f"<p><a href='metrics.csv'>metrics.csv</a>{'(各地区全部指标)' if zh else ' (every district, every metric)'}</p>"
+    )
+
+
+def _short(text: str, limit: int = 160) -> str:
+    """``text`` cut to ``limit`` characters with its length said, for long parameter values and errors."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
+
+
+def _write_index(
+    run_dir: Path, results: Sequence[NotebookRun], label: str, *, districts: bool = False
+) -> None:
     from renostats import __version__
 
+    zh = bool(results) and all(r.lang == "zh" for r in results)
+    words = _INDEX_WORDS["zh" if zh else "en"]
     rows = []
     for r in results:
         link = html.escape(str(r.html.relative_to(run_dir))) if r.html else ""
         log = html.escape(str(r.output.relative_to(run_dir)))
+        book = (
+            f" · <a href='{html.escape(str(r.workbook.relative_to(run_dir)))}'>xlsx</a>" if r.workbook else ""
+        )
         metrics = "".join(
             f"<li><code>{html.escape(name)}</code> = {html.escape(_format_value(m['value']))}"
             f"{(' ' + html.escape(m['unit'])) if m.get('unit') else ''}"
@@ -642,45 +834,70 @@ def _write_index(run_dir: Path, results: Sequence[NotebookRun], label: str) -> N
         )
         params = (
             "".join(
-                f"<li><code>{html.escape(k)}</code> = {html.escape(repr(v))}" for k, v in r.parameters.items()
+                f"<li><code>{html.escape(k)}</code> = {html.escape(_short(repr(v)))}"
+                for k, v in r.parameters.items()
             )
-            or "<li>defaults</li>"
+            or f"<li>{words['defaults']}</li>"
         )
         status = (
-            "<span class=ok>ok</span>"
+            f"<span class=ok>{words['ok']}</span>"
             if r.status == "ok"
-            else f"<span class=bad>{r.status}</span><div class=err>{html.escape(r.error or '')}</div>"
+            else f"<span class=bad>{r.status}</span><div class=err>{html.escape(_short(r.error or '', 2000))}</div>"
         )
         title = html.escape(r.title or r.notebook)
         rows.append(
             "<tr>"
             f"<td><a href='{link}'>{title}</a><br><small>{html.escape(r.notebook)}"
-            f"{' · ' + html.escape(r.set_name) if r.set_name else ''} · <a href='{log}'>ipynb</a>"
+            f"{' · ' + html.escape(r.set_name) if r.set_name else ''} · <a href='{log}'>ipynb</a>{book}"
             "</small></td>"
             f"<td>{status}<br><small>{r.seconds:.1f} s</small></td>"
             f"<td><ul>{metrics}</ul></td><td><ul>{params}</ul></td>"
             "</tr>"
         )
-    heading = f"renostats report {run_dir.name}"
+    heading = f"{words['heading']} {run_dir.name}"
+    ok = sum(r.status == "ok" for r in results)
+    summary = words["summary"].format(ok=ok, total=len(results))
+    province = _district_table(run_dir, results, zh) if districts else ""
     page = f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>
+<html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: .5em; vertical-align: top; text-align: left; }}
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; table-layout: fixed; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: .5em; vertical-align: top; text-align: left;
+  overflow-wrap: anywhere; }}
 ul {{ margin: 0; padding-left: 1.1em; }} .ok {{ color: #007a33; }} .bad {{ color: #b00020; }}
 .err {{ font-family: monospace; font-size: .85em; white-space: pre-wrap; }} .l {{ color: #666; }}
 </style></head><body>
 <h1>{html.escape(heading)}</h1>
-<p>Parameter set: {html.escape(label) if label else "defaults"} · renostats {__version__} ·
-{sum(r.status == "ok" for r in results)} of {len(results)} notebook(s) succeeded ·
+<p>{words["set"]}: {html.escape(label) if label else words["defaults"]} · renostats {__version__} · {summary} ·
 <a href="metrics.json">metrics.json</a></p>
-<table><thead><tr><th>Notebook</th><th>Status</th><th>Headline metrics</th><th>Parameters</th></tr>
+{province}
+<table><thead><tr>{"".join(f"<th>{h}</th>" for h in words["columns"])}</tr>
 </thead><tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>
 """
     (run_dir / "index.html").write_text(_with_web_font(page), encoding="utf-8")
+
+
+_INDEX_WORDS = {
+    "en": {
+        "heading": "renostats report",
+        "set": "Parameter set",
+        "defaults": "defaults",
+        "ok": "ok",
+        "summary": "{ok} of {total} notebook(s) succeeded",
+        "columns": ("Notebook", "Status", "Headline metrics", "Parameters"),
+    },
+    "zh": {
+        "heading": "renostats 报告",
+        "set": "参数集",
+        "defaults": "默认",
+        "ok": "成功",
+        "summary": "{total}个笔记本中{ok}个成功",
+        "columns": ("笔记本", "状态", "主要指标", "参数"),
+    },
+}
 
 
 def _with_web_font(page: str) -> str:
