@@ -264,6 +264,8 @@ def test_a_firm_that_reported_only_in_the_baseline_is_unknown_not_dropped():
     one_day = daily_status(late, baseline=BASE, start="2020-02-10", end="2020-02-10")
     assert one_day.status[:, 0].tolist() == [0, 0, 2] and np.isnan(one_day.resumed[2, 0])
     assert one_day.baseline_kwh[2] == 10.0
+    never_seen = time_to_resumption(one_day).durations.set_index("enterprise").loc["c"]
+    assert (never_seen["days"], bool(never_seen["resumed"])) == (0, False)  # censored at the start
 
 
 def test_scope_large_scale_drops_small_firms():
