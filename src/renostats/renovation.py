@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -305,23 +305,29 @@ def rank_stability(
 class ScheduleResult:
     """An annual plan: each community's year (missing when not funded) and how good the plan is."""
 
-    plan: pd.DataFrame  # the input with a ``year`` column
-    years: list
-    objective: float  # sum of score x discount ** (year index) over funded communities
-    bound: float  # upper bound on any plan's objective (Lagrangian / LP)
-    gap: float  # (bound - objective) / bound: the plan is certified within this of the optimum
-    greedy_objective: float  # funding by priority order, year by year, what fits
-    budget_left: pd.Series  # per year
-    seconds: float
-    notes: dict[str, Any] = field(default_factory=dict)
+    plan: pd.DataFrame  #: the input with a ``year`` column
+    years: list  #: the plan's years, first to last
+    objective: float  #: sum of score x discount ** (year index) over funded communities
+    bound: float  #: upper bound on any plan's objective (Lagrangian / LP, or HiGHS's bound when tighter)
+    gap: float  #: (bound - objective) / bound: the plan is certified within this of the optimum
+    greedy_objective: float  #: funding by priority order, year by year, what fits
+    budget_left: pd.Series  #: per year
+    seconds: float  #: time taken
+    lagrangian_bound: float  #: the bound from the Lagrangian relaxation alone
+    core_size: int  #: communities in the last core solved exactly (0 when rounding was already within gap)
+    core_solves: int  #: exact solves of the core
 
     def __str__(self) -> str:
         funded = self.plan["year"].notna().sum()
+        versus = (
+            f"{self.objective / self.greedy_objective - 1:+.3%}"
+            if self.greedy_objective > 0
+            else "funds nothing"
+        )
         return (
             f"{funded} of {len(self.plan)} communities funded over {len(self.years)} years; objective "
             f"{self.objective:,.4f}, within {self.gap:.4%} of the bound {self.bound:,.4f}; greedy "
-            f"{self.greedy_objective:,.4f} ({self.objective / self.greedy_objective - 1:+.3%}); "
-            f"{self.seconds:.1f} s"
+            f"{self.greedy_objective:,.4f} ({versus}); {self.seconds:.1f} s"
         )
 
 
@@ -461,7 +467,9 @@ def schedule(
         greedy_objective=greedy_value,
         budget_left=pd.Series(B - spent, index=years, name="budget_left"),
         seconds=time.perf_counter() - start,
-        notes=notes,
+        lagrangian_bound=float(notes.get("lagrangian_bound", 0.0) + value[forced, 0].sum()),
+        core_size=int(notes.get("core", 0)),
+        core_solves=int(notes.get("milp", 0)),
     )
 
 
