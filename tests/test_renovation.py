@@ -346,6 +346,26 @@ def test_consent_follows_the_civil_code_or_the_rule_given():
         ConsentRule()
 
 
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.integers(3, 30))
+def test_priorities_do_not_depend_on_row_order(seed, n):
+    rng = np.random.default_rng(seed)
+    led = pd.DataFrame({"community": [f"c{i}" for i in range(n)], "households": rng.integers(20, 40, n),
+                        "willingness": rng.choice([0.4, 0.7, 0.9, np.nan], n), "built_year": rng.integers(1960, 1965, n),
+                        "need_water": rng.choice([0.0, 1.0], n), "danger_grade": rng.choice(["A", "C", None], n)})  # fmt: skip
+    pr = prioritise(led, reference_year=2020).set_index("community")
+    shuffled = prioritise(led.sample(frac=1, random_state=seed), reference_year=2020).set_index("community")
+    pd.testing.assert_frame_equal(shuffled.loc[pr.index], pr)
+    assert ((pr["priority"] >= 0) & (pr["priority"] <= 1)).all()
+    ranked = pr.dropna(subset=["rank"])
+    assert (ranked.sort_values("rank")["priority"].diff().dropna() <= 1e-12).all()  # rank follows the score
+
+
+def test_start_rates_only_grow_through_the_year():
+    r = start_rates(_ledger(), 2020)
+    assert (r["started"].diff().dropna() >= 0).all() and (r["rate_households"].diff().dropna() >= 0).all()
+
+
 def test_rank_stability_is_seeded_and_bounded():
     rng = np.random.default_rng(0)
     n = 200

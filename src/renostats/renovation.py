@@ -169,7 +169,8 @@ def prioritise(
     DataFrame
         The ledger's community and street, the components (``c_need`` ...), their weighted contributions
         (``w_need`` ...), ``priority``, ``consent_basis`` ("vote", "survey" or "unknown"), ``eligible``,
-        ``flag`` and ``rank`` (1 = first; missing when flagged).
+        ``flag`` and ``rank`` (1 = first; equal scores share the better rank, so the ranking does not
+        depend on the order of the rows; missing when flagged).
     """
     w = _weights(weights)
     if not isinstance(consent, ConsentRule):
@@ -204,7 +205,7 @@ def prioritise(
     flag = np.where(failed.ne(""), "vote short: " + failed.str.rstrip("; "), "")
     flag = np.where(survey_low, f"willingness below {consent.least_agreeing:.0%}", flag)
     out["flag"] = np.where(unknown, "willingness unknown", flag)
-    rank = out.loc[out["eligible"], "priority"].rank(ascending=False, method="first")
+    rank = out.loc[out["eligible"], "priority"].rank(ascending=False, method="min")
     out["rank"] = pd.array(np.full(len(out), pd.NA), dtype="Int64")
     out.loc[out["eligible"], "rank"] = rank.astype(int).to_numpy()
     return out
