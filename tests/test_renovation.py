@@ -444,6 +444,10 @@ def test_schedule_must_caps_flags_and_infeasible():
     assert res.objective <= _brute_force(v, np.full(3, 4.0), np.array([8.0, 8.0]), np.array([1, 1])) + 1e-9
     with pytest.raises(ScheduleError, match="cost 12 but the budget is 8: short by 4"):
         schedule(ledger, budgets=[8.0], must=[0, 1, 2])
+    with pytest.raises(ScheduleError, match="2 communities must be funded in 2020 but at most 1 are allowed"):
+        schedule(ledger, budgets={2020: 8.0, 2021: 8.0}, must=[0, 1], max_per_year={2020: 1, 2021: 3})
+    with pytest.raises(ScheduleError, match=r"communities that must be funded have no score \(flagged\): \['d'\]"):
+        schedule(ledger, budgets=[20.0], must=[3])
 
 
 def test_schedule_refuses_budgets_it_cannot_plan_with():
