@@ -446,7 +446,9 @@ def test_schedule_must_caps_flags_and_infeasible():
         schedule(ledger, budgets=[8.0], must=[0, 1, 2])
     with pytest.raises(ScheduleError, match="2 communities must be funded in 2020 but at most 1 are allowed"):
         schedule(ledger, budgets={2020: 8.0, 2021: 8.0}, must=[0, 1], max_per_year={2020: 1, 2021: 3})
-    with pytest.raises(ScheduleError, match=r"communities that must be funded have no score \(flagged\): \['d'\]"):
+    with pytest.raises(
+        ScheduleError, match=r"communities that must be funded have no score \(flagged\): \['d'\]"
+    ):
         schedule(ledger, budgets=[20.0], must=[3])
 
 
@@ -514,6 +516,37 @@ def test_schedule_random_instances_against_milp():
         assert res.bound >= low - 1e-7 and res.objective <= high + 1e-9
         assert (low - res.objective) / low <= res.gap + 1e-9
         assert res.gap < 1e-2  # small, nearly symmetric instances are the hardest to certify
+
+
+def test_the_lagrangian_bound_is_the_lp_bound():
+    """The cutting-plane multipliers reach the LP relaxation's optimum (scipy's linprog on the same model),
+    with and without a cap a year."""
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(3)
+    n, Y = 30, 2
+    c = rng.uniform(1, 10, n).round(1)
+    s = rng.uniform(0, 1, n)
+    B = np.full(Y, c.sum() / 4)
+    v = s[:, None] * 0.97 ** np.arange(Y)[None, :]
+    A = np.vstack(
+        [np.kron(np.eye(n), np.ones((1, Y)))] + [np.kron(c[None, :], np.eye(Y)[y][None, :]) for y in range(Y)]
+    )
+    caps = np.vstack([np.kron(np.ones((1, n)), np.eye(Y)[y][None, :]) for y in range(Y)])
+    for cap in (None, 6):
+        res = schedule(
+            pd.DataFrame({"investment_yuan": c, "priority": s}),
+            budgets=list(B),
+            max_per_year=cap,
+            time_limit=3,
+        )
+        A_ub, b_ub = (
+            (A, np.r_[np.ones(n), B])
+            if cap is None
+            else (np.vstack([A, caps]), np.r_[np.ones(n), B, [cap] * Y])
+        )
+        lp = linprog(-v.ravel(), A_ub=A_ub, b_ub=b_ub, bounds=(0, 1), method="highs")
+        assert res.lagrangian_bound == pytest.approx(-lp.fun, rel=1e-7)
 
 
 def test_the_solver_prints_nothing(capfd):
