@@ -123,6 +123,11 @@ def test_progress_refuses_bad_arguments():
         progress(_ledger(), "2020-07-01", plan_households={2020: 10})
     with pytest.raises(InputError, match=r"plan\[2020\] must be an integer"):
         progress(_ledger(), "2020-07-01", plan={2020: -1})
+    for bad in ({}, [80, 170]):
+        with pytest.raises(InputError, match="plan must be a mapping year -> number"):
+            progress(_ledger(), "2020-07-01", plan=bad)
+    with pytest.raises(InputError, match="programme_start must be on or before as_of"):
+        progress(_ledger(), "2020-07-01", programme_start="2020-08-01")
 
 
 def test_start_rates_against_the_years_plan_by_month():
