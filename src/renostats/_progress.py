@@ -86,8 +86,8 @@ class ProgressResult:
             return f"{head}; no completions to measure a pace from; {needed}"
         if p.status == "too early to project":
             return (
-                f"{head}; too early to project ({p.events} completion(s) over {p.window_months:.1f} months "
-                f"after the first); {needed}"
+                f"{head}; too early to project ({p.events} completion(s) counted after "
+                f"{p.window_start:%Y-%m-%d}, over {p.window_months:.1f} months); {needed}"
             )
 
         def month(value) -> str:
