@@ -210,7 +210,26 @@ def classification(
     private: Sequence[str] | None = None,
 ) -> Classification:
     """A preset of :data:`CLASSIFICATIONS` by name, or a custom one from ``public`` and ``private``
-    lists (then named ``custom``; other sources are left out)."""
+    lists (then named ``custom``; other sources are left out).
+
+    The presets and the documents they follow:
+
+    - ``fiscal`` (default): government money given (central, provincial, city and county) against money
+      given by residents, former work units and social capital; special bonds and bank loans repayable;
+      utility companies apart. 国务院办公厅关于全面推进城镇老旧小区改造工作的指导意见 (国办发〔2020〕23号,
+      10 July 2020), which names each of these channels.
+    - ``subsidy``: central and provincial subsidies against all other money given (补助资金的杠杆作用).
+      Shaoyang Daily, 双清区统筹推进老旧小区(城区C级危房)改造项目 旧宅换新颜 未来皆可期 (April 2020), and
+      the same guideline (中央给予资金补助, 省级人民政府相应做好资金支持).
+    - ``utilities_private``: as ``fiscal`` with utilities mobilised (the guideline's 推动专业经营单位...出资).
+    - ``all_money``: every yuan in two piles, special bonds public and bank loans private, as the
+      multilateral development banks count mobilised finance (MDB Methodology for Private Investment
+      Mobilization: Reference Guide, 2018). The demo ledger plants its crowding-in slope here.
+    - ``utilities_public``: as ``all_money`` with (state-owned) utilities public (same guide).
+
+    >>> classification("subsidy").repayable
+    ('special_bond_yuan', 'bank_loan_yuan')
+    """
     if public is not None or private is not None:
         if public is None or private is None:
             raise FundingError("give both public and private source lists, or neither (and a classification)")
@@ -591,9 +610,10 @@ def crowding_in(
     low, high = beta - crit * se, beta + crit * se
     warning = None
     if design.clusters < MIN_CLUSTERS:
+        read = "the wild cluster bootstrap interval" + ("" if wild else " (crowding_in(..., wild=999))")
         warning = (
             f"only {design.clusters} clusters: cluster-robust standard errors are unreliable below about "
-            f"{MIN_CLUSTERS}; read the wild cluster bootstrap interval (crowding_in(..., wild=999))"
+            f"{MIN_CLUSTERS}; read {read}"
         )
     from statsmodels.tools.sm_exceptions import ValueWarning
 
