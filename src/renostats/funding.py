@@ -794,9 +794,11 @@ def _design(df, split, size, controls, group, time, cluster) -> _Design:
         if col not in df:
             raise FundingError(f"crowding_in needs column {col!r}")
         if df[col].isna().any():
-            rows = df.index[df[col].isna()].tolist()
+            names = df["community"] if "community" in df else pd.Series(df.index, index=df.index)
+            rows = names[df[col].isna()].astype(str).tolist()
             raise FundingError(
-                f"crowding_in: column {col!r} is missing in {len(rows)} row(s) (index {rows[:10]})"
+                f"crowding_in: {col!r} is missing for {len(rows)} communit{'y' if len(rows) == 1 else 'ies'} "
+                f"({', '.join(rows[:10])}{' ...' if len(rows) > 10 else ''}); fill it or leave them out knowingly"
             )
     money = _amounts(df, list(split.public + split.private))
     y = money[list(split.private)].sum(axis=1).to_numpy() / 1e4
