@@ -372,6 +372,9 @@ def test_crowding_in_refuses_a_subsidy_that_is_only_a_formula_on_size():
     df["subsidy_central_yuan"] = df["households"] * 1.2e4
     with pytest.raises(FundingError, match="fixed formula of size"):
         crowding_in(df)
+    rounded = df.assign(subsidy_central_yuan=df["households"] * 1.2e4 + np.linspace(-0.5, 0.5, len(df)))
+    with pytest.raises(FundingError, match="fixed formula of size"):  # the formula, rounded to the yuan
+        crowding_in(rounded)
     with pytest.raises(FundingError, match="needs a size column"):
         crowding_in(df.drop(columns=["households"]))
     with pytest.raises(InputError, match="size must be one of"):
