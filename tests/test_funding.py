@@ -362,6 +362,7 @@ def test_size_controls_remove_what_levels_credit_to_the_subsidy():
     controlled = crowding_in(df, size="controls")
     assert controlled.covers(0.0) and abs(controlled.beta) < 0.05
     assert "does not explain" in controlled.identification
+    assert "size (households, linearly)" in controlled.identification
     per_hh = crowding_in(df.assign(residents_yuan=df["subsidy_central_yuan"] * 0.3 + df["households"] * 5e3),
                          size="per_household")  # fmt: skip
     assert per_hh.beta == pytest.approx(0.3, abs=1e-9)  # by hand: 0.3 per public yuan per household
