@@ -200,23 +200,3 @@ def test_errors_name_the_problem():
         att_gt(bad, "y", "t", "id", "g")
     with pytest.raises(DiDError, match="columns not in the data"):
         att_gt(df, "y", "t", "id", "cohort")
-
-
-def test_by_period_and_periods_between():
-    from renostats.did import by_period, period_start, periods_between
-
-    monthly = pd.DataFrame(
-        {"unit": ["a"] * 6 + ["b"] * 6, "month": list(pd.date_range("2020-01-01", periods=6, freq="MS")) * 2,
-         "y": np.arange(12.0)}
-    )  # fmt: skip
-    q = by_period(monthly, "month", "quarter", ["unit"], ["y"])
-    assert q["y"].tolist() == [1.0, 4.0, 7.0, 10.0]
-    assert str(q["period"].iloc[1].date()) == "2020-04-01"
-    start = period_start(pd.Series(pd.to_datetime(["2021-05-17", None])), "year")
-    assert str(start.iloc[0].date()) == "2021-01-01" and pd.isna(start.iloc[1])
-    between = periods_between(
-        pd.Series(pd.to_datetime(["2021-07-01"])), pd.Series(pd.to_datetime(["2020-10-01"])), "quarter"
-    )
-    assert between.tolist() == [3]
-    with pytest.raises(DiDError, match="period must be one of"):
-        by_period(monthly, "month", "week", ["unit"], ["y"])

@@ -1,0 +1,121 @@
+"""Group-time average treatment effects: :func:`att_gt`.
+
+Builds the panel (:mod:`._panel`), the cells and the model (:mod:`._models`), and the cell inference
+(:mod:`._inference`). May import the other private modules of :mod:`renostats.did`, numpy, pandas and
+:mod:`renostats.errors`; nothing imports it but the package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from renostats.did._inference import _cell_inference
+from renostats.did._models import _DenseModel, _MomentModel
+from renostats.did._panel import _cells, _Panel
+from renostats.did._results import DiDResult
+from renostats.errors import DiDError
+
+
+def att_gt(
+    data: pd.DataFrame,
+    y: str,
+    time: str,
+    unit: str,
+    cohort: str,
+    control: str = "never",
+    covariates: Sequence[str] | None = None,
+    est: str = "dr",
+    base_period: str = "varying",
+    anticipation: int = 0,
+    cluster: str | None = None,
+    weights: str | None = None,
+    alpha: float = 0.05,
+    bootstrap: int = 0,
+    seed: int | None = None,
+) -> DiDResult:
+    """Group-time average treatment effects ATT(g, t) for a balanced panel (Callaway-Sant'Anna).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long panel: one row per unit and period.
+    y, time, unit, cohort : str
+        Outcome, period (integers, or first-of-month dates for monthly panels), unit id, and the period
+        a unit is first treated (0 or missing: never treated).
+    control : {"never", "notyet"}
+        Comparison units: never treated, or never treated plus not yet treated.
+    covariates : list of str, optional
+        Pre-treatment covariates (their values in the base period are used).
+    est : {"dr", "reg", "ipw"}
+        Doubly robust (default), outcome regression, or inverse probability weighting; identical
+        without covariates (differences in means).
+    base_period : {"varying", "universal"}
+        Pre-treatment cells compare consecutive periods ("varying", as R's ``did``), or every cell uses
+        the period before treatment ("universal").
+    anticipation : int
+        Periods before treatment in which units may already react.
+    cluster : str, optional
+        A unit-level column to cluster standard errors on (sums of influence functions by cluster).
+    weights : str, optional
+        A unit-level sampling weight column.
+    alpha : float
+        One minus the confidence level.
+    bootstrap : int
+        Multiplier bootstrap draws (Rademacher, at the cluster level when clustering); with it, ``low``
+        and ``high`` form a uniform confidence band over all cells. 0: analytic pointwise intervals.
+    seed : int, optional
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    DiDResult
+        ``table`` with cohort, time, event, post, att, se, low, high, n, n_treated, n_control.
+
+    Raises
+    ------
+    DiDError
+        For an unbalanced panel (naming units), an irregular time column, a cohort that changes within a
+        unit, a cell with no comparison units (naming the cohort and period), or a covariate that is
+        constant within a cohort and its comparison units.
+    """
+    if control not in ("never", "notyet"):
+        raise DiDError(f"control must be 'never' or 'notyet', got {control!r}")
+    if est not in ("dr", "reg", "ipw"):
+        raise DiDError(f"est must be 'dr', 'reg' or 'ipw', got {est!r}")
+    if base_period not in ("varying", "universal"):
+        raise DiDError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
+    if anticipation < 0:
+        raise DiDError(f"anticipation must be 0 or more, got {anticipation}")
+    covariates = list(covariates or [])
+    panel = _Panel.build(data, y, time, unit, cohort, covariates, weights, cluster, anticipation)
+    cells = _cells(panel, control, base_period, anticipation)
+    if covariates:
+        model = _DenseModel.fit(panel, cells, est)
+    else:
+        model = _MomentModel.fit(panel, cells)
+    att = model.att
+    se, crit = _cell_inference(model, panel, alpha, bootstrap, seed)
+    low, high = att - crit * se, att + crit * se
+    table = pd.DataFrame(
+        {
+            "cohort": panel.time_labels[cells["g"]],
+            "time": panel.time_labels[cells["t"]],
+            "event": cells["t"] - cells["g"],
+            "post": cells["t"] >= cells["g"],
+            "att": att,
+            "se": se,
+            "low": low,
+            "high": high,
+            "n": model.n_treated + model.n_control,
+            "n_treated": model.n_treated,
+            "n_control": model.n_control,
+        }
+    )
+    settings = {
+        "y": y, "time": time, "unit": unit, "cohort": cohort, "control": control, "covariates": covariates,
+        "est": est if covariates else "dr", "base_period": base_period, "anticipation": anticipation,
+        "cluster": cluster, "weights": weights, "alpha": alpha, "bootstrap": bootstrap, "seed": seed,
+    }  # fmt: skip
+    return DiDResult(table=table, settings=settings, n_units=panel.n, crit=crit, _model=model, _cells=cells)
