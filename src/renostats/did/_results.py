@@ -60,11 +60,20 @@ class AggregateResult:
 
 @dataclass(frozen=True)
 class PreTrendTest:
-    """Wald test that every pre-treatment ATT(g, t) is zero."""
+    """Wald test that the pre-treatment effects are zero (see :func:`pretrend_test`).
+
+    ``statistic`` is the Wald statistic W, ``df`` the number of independent estimates tested,
+    ``df_resid`` the denominator degrees of freedom of the F reference, and ``p_value`` from
+    F(df, df_resid) applied to ``W df_resid / (units df)`` (Hotelling's small-sample correction).
+    """
 
     statistic: float
     df: int
+    df_resid: int
     p_value: float
 
     def __str__(self) -> str:
-        return f"pre-trend Wald test: chi2({self.df}) = {self.statistic:.3f}, p = {self.p_value:.4f}"
+        return (
+            f"pre-trend Wald test: W = {self.statistic:.3f} on {self.df} estimates, "
+            f"F({self.df}, {self.df_resid}) p = {self.p_value:.4f}"
+        )
