@@ -80,8 +80,8 @@ def test_matches_moderndid(covariates, control, base):
             warnings.simplefilter("ignore")
             a = md.aggte(m, type=kind, cband=False)
         o = aggregate(ours, kind)
-        assert o.overall["att"] == pytest.approx(a.overall_att, abs=1e-6)
-        assert o.overall["se"] == pytest.approx(a.overall_se, abs=1e-6)
+        assert o.overall.att == pytest.approx(a.overall_att, abs=1e-6)
+        assert o.overall.se == pytest.approx(a.overall_se, abs=1e-6)
         if kind != "simple":
             np.testing.assert_allclose(o.table["att"], a.att_by_event, atol=1e-6)
             np.testing.assert_allclose(o.table["se"], a.se_by_event, atol=1e-6)
@@ -174,7 +174,7 @@ def test_pretrend_test_and_twfe_miss_under_heterogeneity():
     test = pretrend_test(res)
     assert test.df == int((res.table["event"] < 0).sum())
     assert test.p_value > 0.001  # parallel trends hold in this design
-    event = twfe(df, "y", "t", "id", "g", min_e=-3, max_e=3)
+    event = twfe(df, "y", "t", "id", "g", min_e=-3, max_e=3).table
     assert list(event["event"]) == [-3, -2, 0, 1, 2, 3]
     dyn = aggregate(res, "dynamic").table.set_index("event")
     # event 3 is seen for cohorts 3 and 4: 1 + 0.3 * 3, plus 0.2 for cohort 4, weighted by cohort size
@@ -279,7 +279,7 @@ def test_notyet_without_never_treated_units_uses_the_last_cohort_as_comparison_o
     np.testing.assert_allclose(table["se"], _NO_NEVER_SE, atol=1e-6)
     for kind, (att, se) in _NO_NEVER_OVERALL.items():
         overall = aggregate(res, kind).overall
-        assert overall["att"] == pytest.approx(att, abs=1e-9) and overall["se"] == pytest.approx(se, abs=1e-9)
+        assert overall.att == pytest.approx(att, abs=1e-9) and overall.se == pytest.approx(se, abs=1e-9)
     assert np.isfinite(pretrend_test(res).p_value)
 
 
@@ -312,13 +312,13 @@ def test_weighted_aggregation_weights_cohorts_by_their_weight_sums():
     post = res.table[res.table["post"]]
     wsum = df.groupby("id")[["g", "w"]].first().groupby("g")["w"].sum()
     share = post["cohort"].map(wsum)
-    assert aggregate(res, "simple").overall["att"] == pytest.approx((post["att"] * share).sum() / share.sum())
+    assert aggregate(res, "simple").overall.att == pytest.approx((post["att"] * share).sum() / share.sum())
     # group: each cohort's mean post-treatment effect, then weighted by the cohort's weight sum
     by_cohort = post.groupby("cohort")["att"].mean()
     expected = (by_cohort * wsum[by_cohort.index]).sum() / wsum[by_cohort.index].sum()
     group = aggregate(res, "group")
     np.testing.assert_allclose(group.table["att"], by_cohort.to_numpy())
-    assert group.overall["att"] == pytest.approx(expected)
+    assert group.overall.att == pytest.approx(expected)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -345,8 +345,8 @@ def test_standard_errors_do_not_depend_on_the_outcomes_level_and_scale_with_it(s
     np.testing.assert_allclose(scaled.table["att"], base.table["att"] * scale, rtol=1e-9, atol=1e-12 * scale)
     for kind in ("simple", "dynamic"):
         b, s = aggregate(base, kind).overall, aggregate(shifted, kind).overall
-        assert s["se"] == pytest.approx(b["se"], rel=1e-6)
-        assert aggregate(scaled, kind).overall["se"] == pytest.approx(b["se"] * scale, rel=1e-9)
+        assert s.se == pytest.approx(b.se, rel=1e-6)
+        assert aggregate(scaled, kind).overall.se == pytest.approx(b.se * scale, rel=1e-9)
 
 
 @_settings
@@ -357,9 +357,7 @@ def test_results_do_not_depend_on_row_order(seed, covariates):
     a = att_gt(df, "y", "t", "id", "g", covariates=covariates, cluster="cl")
     b = att_gt(shuffled, "y", "t", "id", "g", covariates=covariates, cluster="cl")
     pd.testing.assert_frame_equal(a.table, b.table, rtol=1e-10)
-    assert aggregate(a, "group").overall["att"] == pytest.approx(
-        aggregate(b, "group").overall["att"], rel=1e-12
-    )
+    assert aggregate(a, "group").overall.att == pytest.approx(aggregate(b, "group").overall.att, rel=1e-12)
 
 
 @_settings
@@ -376,5 +374,58 @@ def test_intervals_bracket_their_estimates(seed, kind, alpha, bootstrap):
     cells = res.table.dropna(subset=["se"])
     assert (cells["low"] <= cells["att"]).all() and (cells["att"] <= cells["high"]).all()
     agg = aggregate(res, kind)
-    assert agg.overall["low"] <= agg.overall["att"] <= agg.overall["high"]
+    assert agg.overall.low <= agg.overall.att <= agg.overall.high
     assert (agg.table["low"] <= agg.table["att"]).all() and (agg.table["att"] <= agg.table["high"]).all()
+
+
+# --------------------------------------------------------------------------------------------------
+# Results and arguments
+
+
+def test_twfe_matches_a_dummy_variable_regression_and_returns_an_aggregate_result():
+    smf = pytest.importorskip("statsmodels.formula.api")
+    df = _panel(n=60, T=5, seed=11)
+    static = twfe(df, "y", "t", "id", "g", static=True)
+    df["D"] = ((df["g"] > 0) & (df["t"] >= df["g"])).astype(float)
+    ref = smf.ols("y ~ D + C(id) + C(t)", df).fit(cov_type="cluster", cov_kwds={"groups": df["id"]})
+    assert static.kind == "twfe static" and static.table["event"].tolist() == ["post"]
+    assert static.overall.att == pytest.approx(ref.params["D"], rel=1e-9)
+    assert static.overall.se == pytest.approx(ref.bse["D"], rel=1e-9)
+    dynamic = twfe(df, "y", "t", "id", "g", min_e=-2, max_e=2)
+    treated = (df["g"] > 0) & (df["g"] <= 5)  # cohort 6 is treated after the panel: never treated here
+    ev = np.where(treated, np.clip(df["t"] - df["g"], -2, 2), -99)
+    for e in (-2, 0, 1, 2):
+        df[f"e{e + 2}"] = (ev == e).astype(float)
+    ref = smf.ols("y ~ e0 + e2 + e3 + e4 + C(id) + C(t)", df).fit(
+        cov_type="cluster", cov_kwds={"groups": df["id"]}
+    )
+    np.testing.assert_allclose(dynamic.table["att"], ref.params[["e0", "e2", "e3", "e4"]], rtol=1e-9)
+    np.testing.assert_allclose(dynamic.table["se"], ref.bse[["e0", "e2", "e3", "e4"]], rtol=1e-9)
+    contrast = ref.t_test("(e2 + e3 + e4) / 3 = 0")
+    assert dynamic.overall.att == pytest.approx(float(contrast.effect[0]), rel=1e-9)
+    assert dynamic.overall.se == pytest.approx(float(contrast.sd[0, 0]), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda df: att_gt(df, "y", "t", "id", "g", control="sometimes"),
+            "control must be one of 'never', 'notyet'",
+        ),
+        (
+            lambda df: att_gt(df, "y", "t", "id", "g", alpha=1.5),
+            r"alpha must be a number in \(0, 1\); got 1.5",
+        ),
+        (lambda df: att_gt(df, "y", "t", "id", "g", anticipation=-1), "anticipation must be an integer"),
+        (lambda df: att_gt(df, "y", "t", "id", "g", est="ols"), "est must be one of 'dr', 'reg', 'ipw'"),
+        (lambda df: aggregate(att_gt(df, "y", "t", "id", "g"), "weekly"), "kind must be one of"),
+        (lambda df: pretrend_test(att_gt(df, "y", "t", "id", "g"), window=0), "window must be an integer"),
+        (lambda df: twfe(df, "y", "t", "id", "g", min_e=2), "min_e must be an integer"),
+    ],
+)
+def test_arguments_are_checked_with_one_wording(call, message):
+    from renostats.errors import InputError
+
+    with pytest.raises(InputError, match=message):
+        call(_panel(n=60))

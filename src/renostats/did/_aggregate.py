@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from renostats import _validate
 from renostats.did._inference import _agg_inference, _cluster_sums, _se_floor, _weight_if
-from renostats.did._results import AggregateResult, DiDResult, PreTrendTest
+from renostats.did._results import AggregateResult, DiDResult, Estimate, PreTrendTest
 from renostats.errors import DiDError
 
 
@@ -50,9 +51,12 @@ def aggregate(
         differ as well as its standard errors (on one test panel: simple 1.6545 here, 1.6540 there;
         group 1.5004 and 1.5046); the group-time cells and the per-cohort rows agree.
     """
-    if kind not in ("simple", "dynamic", "group", "calendar"):
-        raise DiDError(f"kind must be simple, dynamic, group or calendar, got {kind!r}")
-    alpha = result.settings["alpha"] if alpha is None else alpha
+    kind = _validate.one_of(kind, ("simple", "dynamic", "group", "calendar"), name="kind")
+    alpha = result.settings["alpha"] if alpha is None else _validate.alpha(alpha)
+    min_e = None if min_e is None else _validate.number(min_e, name="min_e")
+    max_e = None if max_e is None else _validate.number(max_e, name="max_e")
+    if balance_e is not None:
+        balance_e = _validate.number(balance_e, name="balance_e", integer=True, low=0)
     model, cells = result._model, result._cells
     g, t, att = cells["g"], cells["t"], model.att
     if np.isnan(att).any():
@@ -134,8 +138,8 @@ def aggregate(
     se, crit = _agg_inference(model, result, A_all, phi_all, kappa_all, alpha)
     z = stats.norm.ppf(1 - alpha / 2)
     overall_att, overall_se = float(estimates[-1]), float(se[-1])
-    overall = {"att": overall_att, "se": overall_se, "low": float(overall_att - z * overall_se),
-               "high": float(overall_att + z * overall_se)}  # fmt: skip
+    overall = Estimate(att=overall_att, se=overall_se, low=float(overall_att - z * overall_se),
+                       high=float(overall_att + z * overall_se))  # fmt: skip
     if kind == "simple":
         table = pd.DataFrame(columns=["att", "se", "low", "high"])
     else:
@@ -191,7 +195,7 @@ def pretrend_test(result: DiDResult, window: int | None = None) -> PreTrendTest:
         A[pre, np.arange(pre.size)] = 1.0
         phi, kappa = np.zeros((model.n_cohorts, pre.size)), np.zeros(pre.size)
     else:
-        window = int(window)
+        window = _validate.number(window, name="window", integer=True, low=1)
         agg = aggregate(result, "dynamic", min_e=-window, max_e=-1)
         if agg.table.empty:
             raise DiDError(f"no event times in -{window} .. -1 to test")

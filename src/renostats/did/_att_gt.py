@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from renostats import _validate
 from renostats.did._inference import _cell_inference
 from renostats.did._models import _DenseModel, _MomentModel
 from renostats.did._panel import _cells, _Panel
@@ -82,14 +83,12 @@ def att_gt(
         unit, a cell with no comparison units (naming the cohort and period), or a covariate that is
         constant within a cohort and its comparison units.
     """
-    if control not in ("never", "notyet"):
-        raise DiDError(f"control must be 'never' or 'notyet', got {control!r}")
-    if est not in ("dr", "reg", "ipw"):
-        raise DiDError(f"est must be 'dr', 'reg' or 'ipw', got {est!r}")
-    if base_period not in ("varying", "universal"):
-        raise DiDError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
-    if anticipation < 0:
-        raise DiDError(f"anticipation must be 0 or more, got {anticipation}")
+    control = _validate.one_of(control, ("never", "notyet"), name="control")
+    est = _validate.one_of(est, ("dr", "reg", "ipw"), name="est")
+    base_period = _validate.one_of(base_period, ("varying", "universal"), name="base_period")
+    anticipation = _validate.number(anticipation, name="anticipation", integer=True, low=0)
+    alpha = _validate.alpha(alpha)
+    bootstrap = _validate.number(bootstrap, name="bootstrap", integer=True, low=0)
     covariates = list(covariates or [])
     panel = _Panel.build(data, y, time, unit, cohort, covariates, weights, cluster, anticipation)
     if control == "notyet" and not (panel.cohort_index == len(panel.cohorts) - 1).any():
