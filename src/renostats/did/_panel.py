@@ -1,7 +1,8 @@
-"""The balanced panel behind :func:`att_gt` and :func:`twfe`, its periods, and the group-time cells.
+"""The panel behind :func:`att_gt` and :func:`twfe`, its periods, and the group-time cells.
 
-:class:`_Panel` turns a long data frame into a units x periods outcome array with cohorts, weights,
-clusters and covariates, refusing unbalanced or irregular panels; :func:`_periods` reads a time column
+:class:`_Panel` turns a long data frame into a units x periods outcome array (NaN where a unit-period
+is unobserved) with cohorts, weights, clusters and covariates, refusing duplicated rows or irregular
+periods; :func:`_periods` reads a time column
 (integers or first-of-month dates); :func:`_cells` lists every (cohort, period) cell with its base
 period and comparison cohorts. Imports only numpy, pandas and :mod:`renostats.errors`.
 """
