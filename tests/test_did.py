@@ -501,3 +501,77 @@ def test_unbalanced_intervals_cover_a_constant_effect_at_their_nominal_rate():
             o = aggregate(att_gt(df, "y", "t", "id", "g"), "simple").overall
         covered.append(o.low <= 1.0 <= o.high)
     assert 0.91 <= np.mean(covered) <= 0.98
+
+
+# --------------------------------------------------------------------------------------------------
+# Aggregation windows and levels, pinned to moderndid 0.2.0:
+#   m = md.att_gt(_panel(seed=7), yname="y", tname="t", idname="id", gname="g",
+#                 control_group="notyettreated", boot=False, cband=False)
+#   md.aggte(m, type="dynamic", cband=False, **window); md.aggte(m, type=kind, cband=False, max_e=1)
+_WINDOWS = [
+    ({"balance_e": 1}, (1.074414743997523, 0.0918769675731462), [-4, -3, -2, -1, 0, 1],
+     [-0.199659, 0.066858, -0.06872, 0.043049, 0.828895, 1.319935],
+     [0.153625, 0.162322, 0.127252, 0.103496, 0.107164, 0.103403]),
+    ({"min_e": -2, "max_e": 2}, (1.264560938854104, 0.09413367563188568), [-2, -1, 0, 1, 2],
+     [-0.06872, 0.043049, 0.828895, 1.319935, 1.644853], [0.127252, 0.103496, 0.107164, 0.103403, 0.139573]),
+    ({"balance_e": 2, "min_e": -1, "max_e": 2}, (1.2418426711092427, 0.10962296690166612), [-1, 0, 1, 2],
+     [0.160968, 0.768078, 1.312596, 1.644853], [0.120267, 0.127764, 0.126664, 0.139573]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("window", "overall", "events", "att", "se"), _WINDOWS)
+def test_dynamic_windows_match_moderndid(window, overall, events, att, se):
+    res = att_gt(_panel(seed=7), "y", "t", "id", "g", control="notyet")
+    agg = aggregate(res, "dynamic", **window)
+    assert (agg.overall.att, agg.overall.se) == pytest.approx(overall, abs=1e-9)
+    assert agg.table["event"].tolist() == events
+    np.testing.assert_allclose(agg.table["att"], att, atol=1e-6)
+    np.testing.assert_allclose(agg.table["se"], se, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["simple", "group"])
+def test_max_e_limits_simple_and_group_aggregation_as_moderndid(kind):
+    res = att_gt(_panel(seed=7), "y", "t", "id", "g", control="notyet")
+    agg = aggregate(res, kind, max_e=1)
+    assert (agg.overall.att, agg.overall.se) == pytest.approx(
+        (1.074414743997523, 0.0918769675731462), abs=1e-9
+    )
+
+
+def test_interval_level_follows_alpha():
+    from scipy import stats
+
+    res = att_gt(_panel(seed=7), "y", "t", "id", "g", alpha=0.05)
+    for alpha in (0.05, 0.1, 0.32):
+        agg = aggregate(res, "dynamic", alpha=alpha)
+        z = stats.norm.ppf(1 - alpha / 2)
+        o = agg.overall
+        assert (o.low, o.high) == pytest.approx((o.att - z * o.se, o.att + z * o.se), rel=1e-12)
+        np.testing.assert_allclose(agg.table["high"] - agg.table["att"], z * agg.table["se"], rtol=1e-12)
+        assert agg.alpha == alpha and agg.crit == pytest.approx(z)
+    cells = att_gt(_panel(seed=7), "y", "t", "id", "g", alpha=0.2).table.dropna()
+    np.testing.assert_allclose(
+        cells["high"] - cells["low"], 2 * stats.norm.ppf(0.9) * cells["se"], rtol=1e-12
+    )
+
+
+def test_pretrend_test_with_one_estimate_is_the_squared_t_statistic():
+    from scipy import stats
+
+    res = att_gt(_panel(seed=7), "y", "t", "id", "g")
+    n, cohorts = res.n_units, 4  # never treated and cohorts 3, 4, 6
+    row = aggregate(res, "dynamic").table.set_index("event").loc[-1]
+    test = pretrend_test(res, window=1)
+    assert test.statistic == pytest.approx((row["att"] / row["se"]) ** 2, rel=1e-10)
+    assert (test.df, test.df_resid) == (1, n - cohorts)
+    assert test.p_value == pytest.approx(
+        stats.f.sf(test.statistic * (n - cohorts) / n, 1, n - cohorts), rel=1e-10
+    )
+    # two periods before one cohort: a single pre-treatment cell
+    two = _panel(seed=7, T=3)
+    two = two[two["g"].isin([0, 3])]
+    res = att_gt(two, "y", "t", "id", "g")
+    cell = res.table.query("event < 0").iloc[0]
+    test = pretrend_test(res)
+    assert test.statistic == pytest.approx((cell["att"] / cell["se"]) ** 2, rel=1e-10)
+    assert (test.df, test.df_resid) == (1, res.n_units - 2)
