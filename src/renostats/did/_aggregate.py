@@ -174,9 +174,9 @@ def pretrend_test(result: DiDResult, window: int | None = None) -> PreTrendTest:
     from their influence functions (clustered when the result is); a generalised inverse is used when V
     is singular, and ``df`` is its rank. V is itself estimated from the units, so ``W`` is referred to
     Hotelling's distribution rather than chi-squared: ``W (nu - df + 1) / (n df)`` is F(df, nu - df + 1)
-    with ``n`` units (clusters) and ``nu = n - cohorts`` (``n - 1`` clustered). With a chi-squared
-    reference, 12 cells from 300 units reject a true null about 9% of the time at the 5% level; with
-    ~200 cells from 267 units (notebook 02's design), every time. The test refuses (:class:`DiDError`)
+    with ``n`` units (clusters) and ``nu = n - cohorts`` (``n - 1`` clustered). In seeded simulations
+    with a chi-squared reference, 12 cells from 300 units rejected a true null 6-9% of the time at the 5%
+    level (the F reference: 4-5%), and ~200 cells from 267 units (notebook 02's design) every time. The test refuses (:class:`DiDError`)
     when more than ``nu / 5`` estimates would be tested, or when a cohort has more pre-treatment cells
     than a tenth of its units: there the covariance is too poorly estimated for any reference
     distribution. Under a universal base period the reference cells (ATT = 0 by construction) are left
