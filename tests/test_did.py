@@ -548,6 +548,7 @@ def test_interval_level_follows_alpha():
         o = agg.overall
         assert (o.low, o.high) == pytest.approx((o.att - z * o.se, o.att + z * o.se), rel=1e-12)
         np.testing.assert_allclose(agg.table["high"] - agg.table["att"], z * agg.table["se"], rtol=1e-12)
+        np.testing.assert_allclose(agg.table["att"] - agg.table["low"], z * agg.table["se"], rtol=1e-12)
         assert agg.alpha == alpha and agg.crit == pytest.approx(z)
     cells = att_gt(_panel(seed=7), "y", "t", "id", "g", alpha=0.2).table.dropna()
     np.testing.assert_allclose(
@@ -575,3 +576,20 @@ def test_pretrend_test_with_one_estimate_is_the_squared_t_statistic():
     test = pretrend_test(res)
     assert test.statistic == pytest.approx((cell["att"] / cell["se"]) ** 2, rel=1e-10)
     assert (test.df, test.df_resid) == (1, res.n_units - 2)
+
+
+def test_wald_statistic_uses_the_rank_of_a_singular_covariance():
+    from renostats.did._inference import _wald
+
+    # two estimates that are mirror images: one independent estimate, W = (b1 / sd)^2
+    V = np.array([[4.0, -4.0], [-4.0, 4.0]])
+    stat, df = _wald(np.array([1.0, -1.0]), V)
+    assert df == 1 and stat == pytest.approx(0.25)  # projection (1, -1)/sqrt(2): 2 / 8
+    # full rank: the ordinary quadratic form
+    V = np.array([[2.0, 0.5], [0.5, 1.0]])
+    b = np.array([1.0, -2.0])
+    stat, df = _wald(b, V)
+    assert df == 2 and stat == pytest.approx(b @ np.linalg.solve(V, b))
+    # an eigenvalue at 1e-10 of the largest is numerical noise, not information
+    noisy = np.diag([1.0, 1e-10])
+    assert _wald(np.array([1.0, 1e-3]), noisy) == (pytest.approx(1.0), 1)

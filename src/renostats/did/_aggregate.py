@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from renostats import _validate
-from renostats.did._inference import _agg_inference, _cluster_sums, _se_floor, _weight_if
+from renostats.did._inference import _agg_inference, _cluster_sums, _se_floor, _wald, _weight_if
 from renostats.did._results import AggregateResult, DiDResult, Estimate, PreTrendTest
 from renostats.errors import DiDError
 
@@ -237,13 +237,7 @@ def pretrend_test(result: DiDResult, window: int | None = None) -> PreTrendTest:
                 f"cohort(s) {', '.join(labels)} have more pre-treatment cells than a tenth of their units: "
                 f"their covariance cannot be estimated well enough (a Wald test would reject true nulls); {advice}"
             )
-    att = estimates[keep]
-    V = V[np.ix_(keep, keep)]
-    values, vectors = np.linalg.eigh(V)
-    rank = values > values.max() * 1e-8
-    proj = vectors[:, rank].T @ att
-    stat = float((proj**2 / values[rank]).sum())
-    df = int(rank.sum())
+    stat, df = _wald(estimates[keep], V[np.ix_(keep, keep)])
     df_resid = nu - df + 1
     f_stat = stat * df_resid / (n_units * df)
     return PreTrendTest(
