@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from renostats.did._aggregate import aggregate, pretrend_test
 from renostats.did._att_gt import att_gt
+from renostats.did._honest import HonestResult, Interval, honest
 from renostats.did._results import AggregateResult, DiDResult, PreTrendTest
 from renostats.did._twfe import twfe
 from renostats.errors import DiDError
@@ -53,9 +54,12 @@ __all__ = [
     "AggregateResult",
     "DiDError",
     "DiDResult",
+    "HonestResult",
+    "Interval",
     "PreTrendTest",
     "aggregate",
     "att_gt",
+    "honest",
     "pretrend_test",
     "twfe",
 ]
