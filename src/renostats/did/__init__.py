@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from renostats.did._aggregate import aggregate, pretrend_test
 from renostats.did._att_gt import att_gt
+from renostats.did._dose import DoseResult, dose
 from renostats.did._honest import HonestResult, Interval, honest
 from renostats.did._results import AggregateResult, DiDResult, PreTrendTest
 from renostats.did._twfe import twfe
@@ -54,11 +55,13 @@ __all__ = [
     "AggregateResult",
     "DiDError",
     "DiDResult",
+    "DoseResult",
     "HonestResult",
     "Interval",
     "PreTrendTest",
     "aggregate",
     "att_gt",
+    "dose",
     "honest",
     "pretrend_test",
     "twfe",
