@@ -287,10 +287,10 @@ def _fit_cell(panel, d_unit, cell, degree, interior, grid):
     tvec = np.r_[np.full(degree + 1, lo), inner, np.full(degree + 1, hi)]
     X = _basis(d1, tvec, degree)
     n1, n0 = int(in_g.sum()), int(in_c.sum())
-    if n1 <= X.shape[1]:
+    if n1 <= X.shape[1] or np.linalg.matrix_rank(X) < X.shape[1]:
         raise DiDError(
-            f"cohort {panel.time_labels[cell['g']]} has {n1} units for a spline with {X.shape[1]} coefficients; "
-            "use a lower degree or fewer knots"
+            f"cohort {panel.time_labels[cell['g']]} has {n1} units with {np.unique(d1).size} distinct doses for a "
+            f"spline with {X.shape[1]} coefficients; use a lower degree or fewer knots"
         )
     y1 = dy[in_g]
     coef, *_ = np.linalg.lstsq(X, y1, rcond=None)
