@@ -394,7 +394,7 @@ def _flci(beta, sigma, n_pre, l_vec, M, alpha):
 # Relative magnitudes: conditional and hybrid tests over the vertices of the dual polytope
 
 
-def _rm_polyhedra(n_pre: int, n_post: int, mbar: float, shape=(None, None)):
+def _rm_polyhedra(n_pre: int, n_post: int, mbar: float, shape=(None, None), first_change: int = 0):
     """Constraint matrices A (delta -> A delta <= 0) of the polyhedra whose union is Delta^RM(Mbar).
 
     One polyhedron per pre-period first difference s and sign: that difference is the largest in
@@ -407,7 +407,7 @@ def _rm_polyhedra(n_pre: int, n_post: int, mbar: float, shape=(None, None)):
     first = np.diff(full, axis=0)  # row j: delta_{j+1} - delta_j in the full indexing
     pre_rows, post_rows = first[:n_pre], first[n_pre:]
     out = []
-    for s in range(n_pre):
+    for s in range(first_change, n_pre):  # first_change=1 leaves out the earliest change, as moderndid 0.2
         for sign in (1.0, -1.0):
             top = sign * pre_rows[s]
             blocks = [pre_rows - top, -pre_rows - top, post_rows - mbar * top, -post_rows - mbar * top]
@@ -536,12 +536,14 @@ def _truncnorm_quantile(p: float, lo: float, hi: float) -> float:
     return float(-special.ndtri(upper))
 
 
-def _rm_interval(beta, sigma, n_pre, l_vec, mbar, alpha, method, seed, shape=(None, None), sims=1000):
+def _rm_interval(
+    beta, sigma, n_pre, l_vec, mbar, alpha, method, seed, shape=(None, None), sims=1000, first_change=0
+):
     """Union over the polyhedra of the test-inverted confidence sets; (low, high) or (nan, nan)."""
     kappa = alpha / 10 if method == "C-LF" else None
     sd_theta = float(np.sqrt(l_vec @ sigma[n_pre:, n_pre:] @ l_vec))
     lows, highs = [], []
-    for A, post in _rm_polyhedra(n_pre, len(l_vec), mbar, shape):
+    for A, post in _rm_polyhedra(n_pre, len(l_vec), mbar, shape, first_change):
         prob = _arp_problem(beta, sigma, n_pre, l_vec, A, post, kappa, seed, sims)
         found = _accepted_interval(prob, alpha, kappa, sd_theta)
         if found is not None:
