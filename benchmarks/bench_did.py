@@ -50,7 +50,7 @@ def _run(which: str, units: int, periods: int, queue) -> None:
         t_gt = time.perf_counter() - start
         dyn = aggregate(res, "dynamic")
         att = res.table.set_index(["cohort", "time"])["att"]
-        overall = dyn.overall["att"]
+        overall = dyn.overall.att
     else:
         import moderndid as md
 

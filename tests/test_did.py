@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from renostats.did import DiDError, aggregate, att_gt, pretrend_test, twfe
 
@@ -78,8 +80,8 @@ def test_matches_moderndid(covariates, control, base):
             warnings.simplefilter("ignore")
             a = md.aggte(m, type=kind, cband=False)
         o = aggregate(ours, kind)
-        assert o.overall["att"] == pytest.approx(a.overall_att, abs=1e-6)
-        assert o.overall["se"] == pytest.approx(a.overall_se, abs=1e-6)
+        assert o.overall.att == pytest.approx(a.overall_att, abs=1e-6)
+        assert o.overall.se == pytest.approx(a.overall_se, abs=1e-6)
         if kind != "simple":
             np.testing.assert_allclose(o.table["att"], a.att_by_event, atol=1e-6)
             np.testing.assert_allclose(o.table["se"], a.se_by_event, atol=1e-6)
@@ -172,7 +174,7 @@ def test_pretrend_test_and_twfe_miss_under_heterogeneity():
     test = pretrend_test(res)
     assert test.df == int((res.table["event"] < 0).sum())
     assert test.p_value > 0.001  # parallel trends hold in this design
-    event = twfe(df, "y", "t", "id", "g", min_e=-3, max_e=3)
+    event = twfe(df, "y", "t", "id", "g", min_e=-3, max_e=3).table
     assert list(event["event"]) == [-3, -2, 0, 1, 2, 3]
     dyn = aggregate(res, "dynamic").table.set_index("event")
     # event 3 is seen for cohorts 3 and 4: 1 + 0.3 * 3, plus 0.2 for cohort 4, weighted by cohort size
@@ -200,3 +202,230 @@ def test_errors_name_the_problem():
         att_gt(bad, "y", "t", "id", "g")
     with pytest.raises(DiDError, match="columns not in the data"):
         att_gt(df, "y", "t", "id", "cohort")
+
+
+# --------------------------------------------------------------------------------------------------
+# The pre-trend test's size (issue: the default rejected true nulls in 100 of 100 panels)
+
+# notebook 02's demo design: 267 communities, quarters 1..24, 13 cohorts completed in quarters 12..24
+_NOTEBOOK_COHORTS = dict(zip(range(12, 25), [5, 14, 13, 8, 13, 23, 36, 35, 12, 20, 29, 26, 6], strict=True))
+
+
+def _null_panel(cohorts: np.ndarray, T: int, seed: int) -> pd.DataFrame:
+    """Unit and period effects plus noise: parallel trends hold and nothing is planted."""
+    rng = np.random.default_rng(seed)
+    n = len(cohorts)
+    y = rng.normal(size=(n, 1)) + rng.normal(size=(1, T)) + rng.normal(size=(n, T))
+    return pd.DataFrame({"id": np.repeat(np.arange(n), T), "t": np.tile(np.arange(1, T + 1), n),
+                         "g": np.repeat(cohorts, T), "y": y.ravel()})  # fmt: skip
+
+
+def test_default_pretrend_test_refuses_when_cells_outnumber_the_information():
+    cohorts = np.r_[
+        np.zeros(27, dtype=int), np.repeat(list(_NOTEBOOK_COHORTS), list(_NOTEBOOK_COHORTS.values()))
+    ]
+    res = att_gt(_null_panel(cohorts, 24, seed=0), "y", "t", "id", "g", control="notyet")
+    with pytest.raises(DiDError, match=r"208 pre-treatment cells are too many .* 267 units.*use window="):
+        pretrend_test(res)
+    windowed = pretrend_test(res, window=8)
+    assert windowed.df == 8 and windowed.df_resid == 267 - 14 - 8 + 1 and 0 < windowed.p_value < 1
+
+
+def test_default_pretrend_test_rejects_true_nulls_near_its_nominal_rate():
+    # 300 units (75 never treated, 75 in each of cohorts 4, 6, 8), 8 periods: 12 pre-treatment cells. At the
+    # 5% level the F reference rejects 3.2% of these null panels here (3.9% in 1,500 replications); the
+    # chi-squared reference 5.7% (6.0%), and 8.8% when cohort sizes vary at random.
+    cohorts = np.repeat([0, 4, 6, 8], 75)
+    rejected = []
+    for seed in range(600):
+        res = att_gt(_null_panel(cohorts, 8, seed), "y", "t", "id", "g", control="notyet")
+        rejected.append(pretrend_test(res).p_value < 0.05)
+    assert 0.02 <= np.mean(rejected) <= 0.07
+
+
+def test_pretrend_test_refuses_a_cohort_too_small_for_its_pre_periods():
+    cohorts = np.r_[np.zeros(200, dtype=int), np.full(100, 3), np.full(30, 7)]  # cohort 7: 5 cells, 30 units
+    res = att_gt(_null_panel(cohorts, 8, seed=1), "y", "t", "id", "g")
+    with pytest.raises(DiDError, match="cohort\\(s\\) 7 have more pre-treatment cells than a tenth"):
+        pretrend_test(res)
+
+
+# --------------------------------------------------------------------------------------------------
+# Not-yet-treated comparisons without never-treated units: R's did's rule
+
+# moderndid 0.2.0 (same rule as R's did for these cells):
+#   md.att_gt(_panel(never=False, n=300, seed=1), yname="y", tname="t", idname="id", gname="g",
+#             control_group="notyettreated", boot=False, cband=False), and md.aggte(m, type=kind, cband=False)
+# moderndid also lists pre-treatment cells of the last cohort (6, 2) and (6, 3); R's did, which recodes the
+# last cohort as never treated, does not.
+_NO_NEVER_ATT = [-0.167338, 0.990355, 1.274707, 1.614485, 0.214469, 0.389237, 0.647043, 1.050927]
+_NO_NEVER_SE = [0.180315, 0.172232, 0.212070, 0.196119, 0.176835, 0.195506, 0.200136, 0.177503]
+_NO_NEVER_OVERALL = {
+    "simple": (1.118841741728637, 0.1238634906163049),
+    "dynamic": (1.2001514358763423, 0.1276543384996493),
+    "group": (1.0745720191946382, 0.12239712378273931),
+    "calendar": (1.0977635762922728, 0.12280634352231587),
+}
+
+
+def test_notyet_without_never_treated_units_uses_the_last_cohort_as_comparison_only():
+    df = _panel(never=False, n=300, seed=1)
+    with pytest.warns(UserWarning, match=r"last cohort \(6\) serves only as a comparison"):
+        res = att_gt(df, "y", "t", "id", "g", control="notyet")
+    table = res.table
+    assert table["cohort"].tolist() == [3] * 4 + [4] * 4 and table["time"].tolist() == [2, 3, 4, 5] * 2
+    assert np.isfinite(table[["att", "se"]].to_numpy()).all() and (table["n_control"] > 0).all()
+    np.testing.assert_allclose(table["att"], _NO_NEVER_ATT, atol=1e-6)
+    np.testing.assert_allclose(table["se"], _NO_NEVER_SE, atol=1e-6)
+    for kind, (att, se) in _NO_NEVER_OVERALL.items():
+        overall = aggregate(res, kind).overall
+        assert overall.att == pytest.approx(att, abs=1e-9) and overall.se == pytest.approx(se, abs=1e-9)
+    assert np.isfinite(pretrend_test(res).p_value)
+
+
+def test_a_single_cohort_without_never_treated_units_is_refused():
+    df = _panel(never=False)
+    df["g"] = 4
+    with pytest.raises(DiDError, match="single cohort"):
+        att_gt(df, "y", "t", "id", "g", control="notyet")
+
+
+def test_outcome_that_never_changes_and_zero_weights_are_refused():
+    df = _panel()
+    with pytest.raises(DiDError, match="'y' never changes within a unit"):
+        att_gt(df.assign(y=0.0), "y", "t", "id", "g")
+    with pytest.raises(DiDError, match="'y' never changes within a unit"):
+        twfe(df.assign(y=0.0), "y", "t", "id", "g")
+    flat_before = df.assign(y=np.where(df["t"] >= df["g"].where(df["g"] > 0, 99), df["y"], 0.0))
+    res = att_gt(flat_before, "y", "t", "id", "g", base_period="universal")
+    with pytest.raises(DiDError, match="no sampling variation"):
+        pretrend_test(res)
+    weights = df.assign(w=np.where(df["g"] == 4, 0.0, df["w"]))
+    with pytest.raises(DiDError, match=r"zero for every unit of cohort\(s\) \['4'\]"):
+        att_gt(weights, "y", "t", "id", "g", weights="w")
+
+
+def test_weighted_aggregation_weights_cohorts_by_their_weight_sums():
+    # by hand: the simple aggregate is the post cells' ATTs weighted by each cohort's sum of weights
+    df = _panel(seed=5)
+    res = att_gt(df, "y", "t", "id", "g", weights="w")
+    post = res.table[res.table["post"]]
+    wsum = df.groupby("id")[["g", "w"]].first().groupby("g")["w"].sum()
+    share = post["cohort"].map(wsum)
+    assert aggregate(res, "simple").overall.att == pytest.approx((post["att"] * share).sum() / share.sum())
+    # group: each cohort's mean post-treatment effect, then weighted by the cohort's weight sum
+    by_cohort = post.groupby("cohort")["att"].mean()
+    expected = (by_cohort * wsum[by_cohort.index]).sum() / wsum[by_cohort.index].sum()
+    group = aggregate(res, "group")
+    np.testing.assert_allclose(group.table["att"], by_cohort.to_numpy())
+    assert group.overall.att == pytest.approx(expected)
+
+
+# --------------------------------------------------------------------------------------------------
+# Properties
+
+_settings = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_settings
+@given(
+    seed=st.integers(0, 10_000),
+    shift=st.floats(-1e8, 1e8),
+    power=st.integers(-8, 8),
+    cluster=st.sampled_from([None, "cl"]),
+)
+def test_standard_errors_do_not_depend_on_the_outcomes_level_and_scale_with_it(seed, shift, power, cluster):
+    df = _panel(n=120, T=6, seed=seed)
+    base = att_gt(df, "y", "t", "id", "g", cluster=cluster)
+    shifted = att_gt(df.assign(y=df["y"] + shift), "y", "t", "id", "g", cluster=cluster)
+    scale = 10.0**power
+    scaled = att_gt(df.assign(y=df["y"] * scale), "y", "t", "id", "g", cluster=cluster)
+    np.testing.assert_allclose(shifted.table["se"], base.table["se"], rtol=1e-6)
+    np.testing.assert_allclose(scaled.table["se"], base.table["se"] * scale, rtol=1e-9)
+    np.testing.assert_allclose(scaled.table["att"], base.table["att"] * scale, rtol=1e-9, atol=1e-12 * scale)
+    for kind in ("simple", "dynamic"):
+        b, s = aggregate(base, kind).overall, aggregate(shifted, kind).overall
+        assert s.se == pytest.approx(b.se, rel=1e-6)
+        assert aggregate(scaled, kind).overall.se == pytest.approx(b.se * scale, rel=1e-9)
+
+
+@_settings
+@given(seed=st.integers(0, 10_000), covariates=st.sampled_from([None, ["x1"]]))
+def test_results_do_not_depend_on_row_order(seed, covariates):
+    df = _panel(n=120, T=6, seed=seed)
+    shuffled = df.sample(frac=1.0, random_state=seed)
+    a = att_gt(df, "y", "t", "id", "g", covariates=covariates, cluster="cl")
+    b = att_gt(shuffled, "y", "t", "id", "g", covariates=covariates, cluster="cl")
+    pd.testing.assert_frame_equal(a.table, b.table, rtol=1e-10)
+    assert aggregate(a, "group").overall.att == pytest.approx(aggregate(b, "group").overall.att, rel=1e-12)
+
+
+@_settings
+@given(
+    seed=st.integers(0, 10_000),
+    kind=st.sampled_from(["simple", "dynamic", "group", "calendar"]),
+    alpha=st.floats(0.01, 0.5),
+    bootstrap=st.sampled_from([0, 99]),
+)
+def test_intervals_bracket_their_estimates(seed, kind, alpha, bootstrap):
+    res = att_gt(
+        _panel(n=120, T=6, seed=seed), "y", "t", "id", "g", alpha=alpha, bootstrap=bootstrap, seed=seed
+    )
+    cells = res.table.dropna(subset=["se"])
+    assert (cells["low"] <= cells["att"]).all() and (cells["att"] <= cells["high"]).all()
+    agg = aggregate(res, kind)
+    assert agg.overall.low <= agg.overall.att <= agg.overall.high
+    assert (agg.table["low"] <= agg.table["att"]).all() and (agg.table["att"] <= agg.table["high"]).all()
+
+
+# --------------------------------------------------------------------------------------------------
+# Results and arguments
+
+
+def test_twfe_matches_a_dummy_variable_regression_and_returns_an_aggregate_result():
+    smf = pytest.importorskip("statsmodels.formula.api")
+    df = _panel(n=60, T=5, seed=11)
+    static = twfe(df, "y", "t", "id", "g", static=True)
+    df["D"] = ((df["g"] > 0) & (df["t"] >= df["g"])).astype(float)
+    ref = smf.ols("y ~ D + C(id) + C(t)", df).fit(cov_type="cluster", cov_kwds={"groups": df["id"]})
+    assert static.kind == "twfe static" and static.table["event"].tolist() == ["post"]
+    assert static.overall.att == pytest.approx(ref.params["D"], rel=1e-9)
+    assert static.overall.se == pytest.approx(ref.bse["D"], rel=1e-9)
+    dynamic = twfe(df, "y", "t", "id", "g", min_e=-2, max_e=2)
+    treated = (df["g"] > 0) & (df["g"] <= 5)  # cohort 6 is treated after the panel: never treated here
+    ev = np.where(treated, np.clip(df["t"] - df["g"], -2, 2), -99)
+    for e in (-2, 0, 1, 2):
+        df[f"e{e + 2}"] = (ev == e).astype(float)
+    ref = smf.ols("y ~ e0 + e2 + e3 + e4 + C(id) + C(t)", df).fit(
+        cov_type="cluster", cov_kwds={"groups": df["id"]}
+    )
+    np.testing.assert_allclose(dynamic.table["att"], ref.params[["e0", "e2", "e3", "e4"]], rtol=1e-9)
+    np.testing.assert_allclose(dynamic.table["se"], ref.bse[["e0", "e2", "e3", "e4"]], rtol=1e-9)
+    contrast = ref.t_test("(e2 + e3 + e4) / 3 = 0")
+    assert dynamic.overall.att == pytest.approx(float(contrast.effect[0]), rel=1e-9)
+    assert dynamic.overall.se == pytest.approx(float(contrast.sd[0, 0]), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda df: att_gt(df, "y", "t", "id", "g", control="sometimes"),
+            "control must be one of 'never', 'notyet'",
+        ),
+        (
+            lambda df: att_gt(df, "y", "t", "id", "g", alpha=1.5),
+            r"alpha must be a number in \(0, 1\); got 1.5",
+        ),
+        (lambda df: att_gt(df, "y", "t", "id", "g", anticipation=-1), "anticipation must be an integer"),
+        (lambda df: att_gt(df, "y", "t", "id", "g", est="ols"), "est must be one of 'dr', 'reg', 'ipw'"),
+        (lambda df: aggregate(att_gt(df, "y", "t", "id", "g"), "weekly"), "kind must be one of"),
+        (lambda df: pretrend_test(att_gt(df, "y", "t", "id", "g"), window=0), "window must be an integer"),
+        (lambda df: twfe(df, "y", "t", "id", "g", min_e=2), "min_e must be an integer"),
+    ],
+)
+def test_arguments_are_checked_with_one_wording(call, message):
+    from renostats.errors import InputError
+
+    with pytest.raises(InputError, match=message):
+        call(_panel(n=60))

@@ -80,7 +80,7 @@ def test_average_effects_are_the_binary_callaway_santanna_ones(moderndid_case):
     _, data = moderndid_case
     res = dose(data, "Y", "time_period", "id", "G", "D")
     gt = att_gt(data, "Y", "time_period", "id", "G", control="notyet")
-    assert res.overall_att == pytest.approx(aggregate(gt, "group").overall["att"], abs=1e-12)
+    assert res.overall_att == pytest.approx(aggregate(gt, "group").overall.att, abs=1e-12)
     dyn = aggregate(gt, "dynamic").table
     np.testing.assert_allclose(res.event["att"], dyn["att"], atol=1e-12)
     np.testing.assert_allclose(

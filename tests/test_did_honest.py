@@ -185,7 +185,7 @@ def test_result_holds_table_original_and_breakdown(event_study):
     res = honest(event_study, event=0, restriction="relative_magnitude", bounds=[0, 1, 2, 4])
     assert list(res.table.columns) == ["bound", "low", "high", "method"]
     row = event_study.table.set_index("event").loc[0]
-    assert res.original.estimate == pytest.approx(row["att"])
+    assert res.original.att == pytest.approx(row["att"])
     assert (res.original.low, res.original.high) == pytest.approx((row["low"], row["high"]))
     assert (res.table["method"] == "C-LF").all()
     covered = res.table[(res.table["low"] <= 0) & (res.table["high"] >= 0)]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from renostats.errors import DiDError
+from renostats.errors import InputError
 from renostats.periods import by_period, period_start, periods_between
 
 
@@ -24,5 +24,7 @@ def test_by_period_and_periods_between():
         pd.Series(pd.to_datetime(["2021-07-01"])), pd.Series(pd.to_datetime(["2020-10-01"])), "quarter"
     )
     assert between.tolist() == [3]
-    with pytest.raises(DiDError, match="period must be one of"):
+    with pytest.raises(InputError, match="period must be one of 'month', 'quarter', 'year'; got 'week'"):
         by_period(monthly, "month", "week", ["unit"], ["y"])
+    with pytest.raises(InputError, match="period must be one of"):
+        periods_between(between, between, "weeks")

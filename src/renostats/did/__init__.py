@@ -37,7 +37,7 @@ Examples
 >>> panel["y"] = rng.normal(size=len(panel)) + 2.0 * treated
 >>> res = att_gt(panel, "y", "time", "unit", "cohort")
 >>> overall = aggregate(res, "simple").overall
->>> overall["low"] < 2.0 < overall["high"]
+>>> overall.low < 2.0 < overall.high
 True
 """
 
@@ -46,8 +46,8 @@ from __future__ import annotations
 from renostats.did._aggregate import aggregate, pretrend_test
 from renostats.did._att_gt import att_gt
 from renostats.did._dose import DoseResult, dose
-from renostats.did._honest import HonestResult, Interval, honest
-from renostats.did._results import AggregateResult, DiDResult, PreTrendTest
+from renostats.did._honest import HonestResult, honest
+from renostats.did._results import AggregateResult, DiDResult, Estimate, PreTrendTest
 from renostats.did._twfe import twfe
 from renostats.errors import DiDError
 
@@ -56,8 +56,8 @@ __all__ = [
     "DiDError",
     "DiDResult",
     "DoseResult",
+    "Estimate",
     "HonestResult",
-    "Interval",
     "PreTrendTest",
     "aggregate",
     "att_gt",

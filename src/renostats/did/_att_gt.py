@@ -7,10 +7,13 @@ Builds the panel (:mod:`._panel`), the cells and the model (:mod:`._models`), an
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
+from renostats import _validate
 from renostats.did._inference import _cell_inference
 from renostats.did._models import _DenseModel, _MomentModel
 from renostats.did._panel import _cells, _Panel
@@ -80,22 +83,39 @@ def att_gt(
         unit, a cell with no comparison units (naming the cohort and period), or a covariate that is
         constant within a cohort and its comparison units.
     """
-    if control not in ("never", "notyet"):
-        raise DiDError(f"control must be 'never' or 'notyet', got {control!r}")
-    if est not in ("dr", "reg", "ipw"):
-        raise DiDError(f"est must be 'dr', 'reg' or 'ipw', got {est!r}")
-    if base_period not in ("varying", "universal"):
-        raise DiDError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
-    if anticipation < 0:
-        raise DiDError(f"anticipation must be 0 or more, got {anticipation}")
+    control = _validate.one_of(control, ("never", "notyet"), name="control")
+    est = _validate.one_of(est, ("dr", "reg", "ipw"), name="est")
+    base_period = _validate.one_of(base_period, ("varying", "universal"), name="base_period")
+    anticipation = _validate.number(anticipation, name="anticipation", integer=True, low=0)
+    alpha = _validate.alpha(alpha)
+    bootstrap = _validate.number(bootstrap, name="bootstrap", integer=True, low=0)
     covariates = list(covariates or [])
     panel = _Panel.build(data, y, time, unit, cohort, covariates, weights, cluster, anticipation)
+    if control == "notyet" and not (panel.cohort_index == len(panel.cohorts) - 1).any():
+        last = panel.time_labels[int(panel.cohorts[-2])] if len(panel.cohorts) > 1 else None
+        panel = panel.last_cohort_as_comparison(anticipation)
+        warnings.warn(
+            f"no never-treated units: the last cohort ({last}) serves only as a comparison group, and the "
+            f"periods from {last} on are not estimated (as R's did does)",
+            UserWarning,
+            stacklevel=2,
+        )
     cells = _cells(panel, control, base_period, anticipation)
     if covariates:
         model = _DenseModel.fit(panel, cells, est)
     else:
         model = _MomentModel.fit(panel, cells)
     att = model.att
+    missing = ~np.isfinite(att) & ~cells["reference"]
+    if missing.any():
+        where = [
+            f"cohort {panel.time_labels[g]} at time {panel.time_labels[t]}"
+            for g, t in zip(cells["g"][missing][:5], cells["t"][missing][:5], strict=True)
+        ]
+        raise DiDError(
+            f"{int(missing.sum())} group-time effect(s) cannot be estimated (no weight on the treated or the "
+            f"comparison units), e.g. {', '.join(where)}"
+        )
     se, crit = _cell_inference(model, panel, alpha, bootstrap, seed)
     low, high = att - crit * se, att + crit * se
     table = pd.DataFrame(

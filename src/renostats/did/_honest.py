@@ -38,23 +38,13 @@ from scipy import optimize, special, stats
 from renostats._validate import alpha as check_alpha
 from renostats._validate import fail, number, one_of
 from renostats.did._inference import _cluster_sums
-from renostats.did._results import AggregateResult
+from renostats.did._results import AggregateResult, Estimate
 from renostats.errors import DiDError
 
 _MAX_BASES = 200_000  # dual bases enumerated for the relative-magnitudes test
 
 RESTRICTIONS = ("relative_magnitude", "smoothness")
 METHODS = {"smoothness": ("FLCI",), "relative_magnitude": ("C-LF", "Conditional")}
-
-
-@dataclass(frozen=True)
-class Interval:
-    """An estimate of the parameter of interest with its interval under exact parallel trends."""
-
-    estimate: float
-    se: float
-    low: float
-    high: float
 
 
 @dataclass(frozen=True)
@@ -66,8 +56,8 @@ class HonestResult:
     table : DataFrame
         One row per bound: ``bound`` (M for smoothness, Mbar for relative magnitudes), ``low``, ``high``
         (the robust interval; NaN when the test rejects every value) and ``method``.
-    original : Interval
-        The estimate and its interval when parallel trends holds exactly.
+    original : Estimate
+        The estimate (``att``), its standard error and interval when parallel trends holds exactly.
     breakdown : float
         The smallest bound, within ``[0, max(bounds)]``, at which the robust interval contains 0 (found
         by bisection to ``1e-3 * max(bounds)``). NaN when no interval in that range contains 0: the
@@ -80,7 +70,7 @@ class HonestResult:
     """
 
     table: pd.DataFrame
-    original: Interval
+    original: Estimate
     breakdown: float
     restriction: str
     method: str
@@ -94,7 +84,7 @@ class HonestResult:
         o = self.original
         head = (
             f"Sensitivity to parallel trends ({self.restriction}, {self.method}), event {self.event}: "
-            f"estimate {o.estimate:.4f}, {1 - self.alpha:.0%} CI under parallel trends {o.low:.4f} to {o.high:.4f}"
+            f"estimate {o.att:.4f}, {1 - self.alpha:.0%} CI under parallel trends {o.low:.4f} to {o.high:.4f}"
         )
         top = float(self.table["bound"].max())
         if np.isnan(self.breakdown):
@@ -234,7 +224,7 @@ def honest(
         beta, sigma, n_pre, l_vec, restriction, method, alpha, seed, shape, table, 1e-3 * top
     )
     return HonestResult(
-        table=table, original=Interval(est, sd, low, high), breakdown=breakdown, restriction=restriction,
+        table=table, original=Estimate(est, sd, low, high), breakdown=breakdown, restriction=restriction,
         method=method, event=event, alpha=alpha, n_pre=n_pre, n_post=n_post,
     )  # fmt: skip
 

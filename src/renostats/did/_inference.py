@@ -9,7 +9,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-_EPS_SE = np.sqrt(np.finfo(float).eps) * 10
+
+def _se_floor(model) -> float:
+    """Standard errors at or below this are numerically zero (reference cells, outcomes that do not move).
+
+    Relative to the outcome's spread within units, so it does not depend on the outcome's level or scale.
+    """
+    return 1e-6 * model.panel.y_scale / np.sqrt(model.n)
 
 
 def _weight_if(model, g_keep: np.ndarray, att_keep: np.ndarray) -> tuple[np.ndarray, float]:
@@ -51,10 +57,10 @@ def _se_and_draws(ifs: np.ndarray, model, bootstrap: int, seed) -> tuple[np.ndar
     return (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25)), draws
 
 
-def _critical(draws, se, alpha) -> float:
+def _critical(draws, se, alpha, floor) -> float:
     if draws is None:
         return float(stats.norm.ppf(1 - alpha / 2))
-    ok = se > _EPS_SE
+    ok = se > floor
     t = np.abs(draws[:, ok] / se[ok]).max(axis=1)
     return float(np.quantile(t, 1 - alpha))
 
@@ -77,8 +83,8 @@ def _cell_inference(model, panel, alpha, bootstrap, seed):
             se[idx] = s
             if bootstrap:
                 draws[:, idx] = d
-        crit = _critical(draws, se, alpha)
-    se = np.where(se <= _EPS_SE, np.nan, se)
+        crit = _critical(draws, se, alpha, _se_floor(model))
+    se = np.where(se <= _se_floor(model), np.nan, se)
     se[model.cells["reference"]] = np.nan
     return se, crit
 
@@ -91,5 +97,6 @@ def _agg_inference(model, result, A, phi, kappa, alpha):
         draws[:, :-1] if draws is not None and A.shape[1] > 1 else draws,
         se[:-1] if A.shape[1] > 1 else se,
         alpha,
+        _se_floor(model),
     )
-    return np.where(se <= _EPS_SE, np.nan, se), crit
+    return np.where(se <= _se_floor(model), np.nan, se), crit

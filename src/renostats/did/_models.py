@@ -21,7 +21,8 @@ class _MomentModel:
 
     For cell k with treated cohort g, comparison cohorts C, periods t and b:
     IF_i = n w_i (dY_i - mu_1) / W_1 for i in g, and -n w_i (dY_i - mu_0) / W_0 for i in C, where
-    dY = Y_t - Y_b and W are weight sums. Only per-cohort sums of w Y, w^2 Y and w^2 Y Y' are kept.
+    dY = Y_t - Y_b and W are weight sums. Only per-cohort means M and sums of w^2 (Y - M) and
+    w^2 (Y - M)(Y - M)' are kept.
     """
 
     @classmethod
@@ -32,27 +33,32 @@ class _MomentModel:
         self.n_cohorts = C
         ci, w, Y = panel.cohort_index, panel.w, panel.Y
         self.W1 = np.bincount(ci, weights=w, minlength=C)
-        self.sum_wY = np.zeros((C, T))
-        self.sum_w2Y = np.zeros((C, T))
-        self.sum_w2YY = np.zeros((C, T, T))
         self.W2 = np.bincount(ci, weights=w**2, minlength=C)
+        # second moments are kept about each cohort's own means (M), so that standard errors do not lose
+        # digits when the outcome is far from zero (revenue in yuan) or very small
+        self.M = np.zeros((C, T))  # weighted mean outcome of each cohort in each period
+        self.sum_w2Yc = np.zeros((C, T))  # sum of w^2 (Y - M)
+        self.sum_w2YcYc = np.zeros((C, T, T))  # sum of w^2 (Y - M)(Y - M)'
         order = np.argsort(ci, kind="stable")
         bounds = np.r_[0, np.cumsum(np.bincount(ci, minlength=C))]
         for c in range(C):
             rows = order[bounds[c] : bounds[c + 1]]
+            if rows.size == 0 or self.W1[c] <= 0:
+                continue
             Yc, wc = Y[rows], w[rows]
-            self.sum_wY[c] = wc @ Yc
-            self.sum_w2Y[c] = (wc**2) @ Yc
-            self.sum_w2YY[c] = (Yc * (wc**2)[:, None]).T @ Yc
+            self.M[c] = (wc @ Yc) / self.W1[c]
+            Yc = Yc - self.M[c]
+            self.sum_w2Yc[c] = (wc**2) @ Yc
+            self.sum_w2YcYc[c] = (Yc * (wc**2)[:, None]).T @ Yc
         self.order, self.bounds = order, bounds
         g, t, b, ctrl = cells["g_index"], cells["t"], cells["b"], cells["control"]
         K = len(g)
-        dS = self.sum_wY[:, t] - self.sum_wY[:, b]  # C x K
+        dM = (self.M[:, t] - self.M[:, b]).T  # K x C: change in each cohort's mean
         W_treat = self.W1[g]
         W_ctrl = ctrl.astype(float) @ self.W1
-        mu1 = dS[g, np.arange(K)] / W_treat
+        mu1 = dM[np.arange(K), g]
         with np.errstate(invalid="ignore", divide="ignore"):
-            mu0 = (ctrl * dS.T).sum(axis=1) / W_ctrl
+            mu0 = (ctrl * dM * self.W1[None, :]).sum(axis=1) / W_ctrl
         att = mu1 - mu0
         ref = cells["reference"]
         att[ref] = 0.0
@@ -63,6 +69,7 @@ class _MomentModel:
         mu = np.where(ctrl, mu0[:, None], 0.0)
         mu[np.arange(K), g] = mu1
         self.coef, self.mu = coef, mu  # K x C
+        self.delta = np.where(coef != 0, dM - mu, 0.0)  # K x C: cohort's mean change minus the cell's mean
         counts = np.bincount(ci, minlength=C)
         self.n_treated = counts[g]
         self.n_control = ctrl.astype(int) @ counts
@@ -72,9 +79,9 @@ class _MomentModel:
     def cell_se(self) -> np.ndarray:
         """Analytic standard errors of the cells without forming any unit-level array."""
         t, b = self.cells["t"], self.cells["b"]
-        S = self.sum_w2YY
+        S = self.sum_w2YcYc
         q = (S[:, t, t] + S[:, b, b] - 2 * S[:, t, b]).T  # K x C
-        q += -2 * self.mu * (self.sum_w2Y[:, t] - self.sum_w2Y[:, b]).T + self.mu**2 * self.W2[None, :]
+        q += 2 * self.delta * (self.sum_w2Yc[:, t] - self.sum_w2Yc[:, b]).T + self.delta**2 * self.W2[None, :]
         var = (self.coef**2 * q).sum(axis=1)
         return np.sqrt(np.maximum(var, 0.0))
 
@@ -90,10 +97,10 @@ class _MomentModel:
         for c in range(self.n_cohorts):
             ac = A * self.coef[:, c][:, None]  # K x J
             beta = self.n * (E.T @ ac)  # T x J
-            alpha = -self.n * (self.mu[:, c] @ ac) + phi[c]
+            alpha = self.n * (self.delta[:, c] @ ac) + phi[c]
             rows = self.order[self.bounds[c] : self.bounds[c + 1]]
             wc = self.panel.w[rows][:, None]
-            out[rows] = wc * (self.panel.Y[rows] @ beta + alpha) + kappa
+            out[rows] = wc * ((self.panel.Y[rows] - self.M[c]) @ beta + alpha) + kappa
         return out
 
     def labels_for(self, kind: str, keys: list) -> np.ndarray:

@@ -30,6 +30,7 @@ class _Panel:
     covariate_names: list[str]
     cluster_codes: np.ndarray | None
     n: int
+    y_scale: float = 1.0  # spread of the outcome within units: the yardstick of numerical tolerances
 
     @classmethod
     def build(cls, data, y, time, unit, cohort, covariates, weights, cluster, anticipation) -> _Panel:
@@ -112,6 +113,8 @@ class _Panel:
             )
         Y, unit_ids, per_unit, w = Y[keep], unit_ids[keep], per_unit[keep], w[keep]
         n = len(unit_ids)
+        if not w.sum() > 0:
+            raise DiDError(f"weights {weights!r} are zero for every unit: nothing to estimate")
         w = w / w.mean()
         cluster_codes = pd.factorize(cluster_values[keep])[0] if cluster else None
         if X is not None:
@@ -121,9 +124,60 @@ class _Panel:
         cohort_index = np.where(
             np.isnan(per_unit), len(finite), np.searchsorted(finite, np.nan_to_num(per_unit, nan=-1))
         )
+        total = np.bincount(cohort_index.astype(int), weights=w, minlength=len(cohorts))
+        present = np.bincount(cohort_index.astype(int), minlength=len(cohorts)) > 0
+        if weights and (present & (total <= 0)).any():
+            bad = [
+                "never treated" if np.isinf(c) else str(labels[int(c)])
+                for c in cohorts[present & (total <= 0)]
+            ]
+            raise DiDError(
+                f"weights {weights!r} are zero for every unit of cohort(s) {bad}: nothing to estimate"
+            )
+        y_scale = _within_spread(Y)
+        if y_scale == 0:
+            raise DiDError(
+                f"outcome {y!r} never changes within a unit (for example, it is zero everywhere): "
+                "there is no change over time to compare"
+            )
         return cls(Y=Y, unit_ids=unit_ids, time_labels=labels, cohort_index=cohort_index.astype(int),
                    cohorts=cohorts, unit_cohort_period=per_unit, w=w, X=X, covariate_names=covariates,
-                   cluster_codes=cluster_codes, n=n)  # fmt: skip
+                   cluster_codes=cluster_codes, n=n, y_scale=y_scale)  # fmt: skip
+
+    def last_cohort_as_comparison(self, anticipation: int) -> _Panel:
+        """Without never-treated units, the last cohort becomes the comparison group (as R's ``did``).
+
+        Periods from the last cohort's treatment (less anticipation) on are dropped: no unit is untreated
+        there. The last cohort's units are then never treated within the remaining periods.
+        """
+        finite = self.cohorts[:-1].astype(int)
+        if len(finite) < 2:
+            raise DiDError(
+                "every unit is treated, in a single cohort: with no never-treated or not-yet-treated units "
+                "there is nothing to compare with"
+            )
+        last = int(finite[-1])
+        T = last - anticipation
+        if T < 2:
+            raise DiDError(
+                f"no never-treated units, and only {max(T, 0)} period(s) before the last cohort "
+                f"({self.time_labels[last]}) is treated: too few to compare"
+            )
+        was_last = self.cohort_index == len(finite) - 1
+        cohort_index = np.where(was_last, len(finite) - 1, self.cohort_index)  # now the never-treated slot
+        Y = self.Y[:, :T]
+        return _Panel(
+            Y=Y, unit_ids=self.unit_ids, time_labels=self.time_labels[:T], cohort_index=cohort_index,
+            cohorts=np.r_[finite[:-1].astype(float), np.inf],
+            unit_cohort_period=np.where(was_last, np.nan, self.unit_cohort_period), w=self.w,
+            X=None if self.X is None else self.X[:T], covariate_names=self.covariate_names,
+            cluster_codes=self.cluster_codes, n=self.n, y_scale=_within_spread(Y),
+        )  # fmt: skip
+
+
+def _within_spread(Y: np.ndarray) -> float:
+    """Standard deviation of the outcome about each unit's own mean (0: it never changes)."""
+    return float(np.std(Y - Y.mean(axis=1, keepdims=True)))
 
 
 def _is_datetime(values: pd.Series) -> bool:

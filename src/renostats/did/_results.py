@@ -39,12 +39,29 @@ class DiDResult:
 
 
 @dataclass(frozen=True)
+class Estimate:
+    """One effect: the estimate ``att``, its standard error ``se`` and the interval ``low`` to ``high``."""
+
+    att: float
+    se: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class AggregateResult:
-    """An aggregation of group-time effects: ``overall`` (att, se, low, high) and ``table``."""
+    """A summary of group-time effects (:func:`aggregate`) or a two-way fixed-effects fit (:func:`twfe`).
+
+    ``kind``: simple, dynamic, group or calendar (aggregations); twfe or twfe static. ``overall``: the
+    single summary effect (:class:`Estimate`, pointwise interval at level ``1 - alpha``). ``table``: one
+    row per event time, cohort or period (columns event / cohort / time, att, se, low, high; ``low`` and
+    ``high`` use ``crit``, the uniform band's critical value when the result was bootstrapped); empty for
+    simple.
+    """
 
     kind: str
-    overall: dict[str, float]
-    table: pd.DataFrame  # columns: event / cohort / time, att, se, low, high
+    overall: Estimate
+    table: pd.DataFrame
     alpha: float
     crit: float
     _weights: tuple = field(default=(), repr=False)  # (A, phi, kappa): rows then the overall estimate
@@ -53,19 +70,28 @@ class AggregateResult:
     def __str__(self) -> str:
         o = self.overall
         head = (
-            f"{self.kind} aggregation: ATT {o['att']:.4f} (se {o['se']:.4f}, "
-            f"{1 - self.alpha:.0%} CI {o['low']:.4f} to {o['high']:.4f})"
+            f"{self.kind}: ATT {o.att:.4f} (se {o.se:.4f}, "
+            f"{1 - self.alpha:.0%} CI {o.low:.4f} to {o.high:.4f})"
         )
         return head + ("\n" + self.table.to_string(index=False) if len(self.table) else "")
 
 
 @dataclass(frozen=True)
 class PreTrendTest:
-    """Wald test that every pre-treatment ATT(g, t) is zero."""
+    """Wald test that the pre-treatment effects are zero (see :func:`pretrend_test`).
+
+    ``statistic`` is the Wald statistic W, ``df`` the number of independent estimates tested,
+    ``df_resid`` the denominator degrees of freedom of the F reference, and ``p_value`` from
+    F(df, df_resid) applied to ``W df_resid / (units df)`` (Hotelling's small-sample correction).
+    """
 
     statistic: float
     df: int
+    df_resid: int
     p_value: float
 
     def __str__(self) -> str:
-        return f"pre-trend Wald test: chi2({self.df}) = {self.statistic:.3f}, p = {self.p_value:.4f}"
+        return (
+            f"pre-trend Wald test: W = {self.statistic:.3f} on {self.df} estimates, "
+            f"F({self.df}, {self.df_resid}) p = {self.p_value:.4f}"
+        )

@@ -1,7 +1,7 @@
 """Two-way fixed-effects event study, for comparison: :func:`twfe`.
 
-May import :mod:`._panel` (to read the panel the same way as :func:`att_gt`), numpy, pandas, scipy
-and statsmodels (imported when called).
+May import :mod:`._panel` (to read the panel the same way as :func:`att_gt`), numpy, pandas, scipy,
+statsmodels (imported when called), :mod:`._results` and :mod:`renostats._validate`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from renostats import _validate
 from renostats.did._panel import _Panel
+from renostats.did._results import AggregateResult, Estimate
 
 
 def twfe(
@@ -26,7 +28,7 @@ def twfe(
     cluster: str | None = None,
     alpha: float = 0.05,
     static: bool = False,
-) -> pd.DataFrame:
+) -> AggregateResult:
     """Two-way fixed-effects event study, for comparison with :func:`aggregate` (dynamic).
 
     With ``static=True``, the single-coefficient version: ``y`` on a treated-and-post dummy with unit
@@ -39,12 +41,26 @@ def twfe(
     these coefficients mix already-treated units into the comparison group (Goodman-Bacon 2021; Sun
     and Abraham 2021): shown to make that visible, not as an estimate to report.
 
+    Raises
+    ------
+    InputError
+        For ``min_e`` not negative, ``max_e`` negative, ``reference`` outside them, or ``alpha``
+        outside (0, 1).
+
     Returns
     -------
-    DataFrame
-        event, att, se, low, high.
+    AggregateResult
+        ``kind`` "twfe" or "twfe static"; ``table``: event, att, se, low, high (one row, event "post",
+        when static); ``overall``: the static coefficient, or the mean of the event-time coefficients
+        from 0 to ``max_e`` (as the dynamic aggregation's overall effect), with its clustered standard
+        error.
     """
     import statsmodels.api as sm
+
+    min_e = _validate.number(min_e, name="min_e", integer=True, high=-1)
+    max_e = _validate.number(max_e, name="max_e", integer=True, low=0)
+    reference = _validate.number(reference, name="reference", integer=True, low=min_e, high=max_e)
+    alpha = _validate.alpha(alpha)
 
     panel = _Panel.build(data, y, time, unit, cohort, [], None, cluster, 0)
     n, T = panel.Y.shape
@@ -77,6 +93,13 @@ def twfe(
     k_fe = n + T - 1
     scale = (n * T - X.shape[1]) / (n * T - X.shape[1] - k_fe)
     se = np.asarray(fit.bse) * np.sqrt(scale)
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = float(stats.norm.ppf(1 - alpha / 2))
     att = np.asarray(fit.params)
-    return pd.DataFrame({"event": events, "att": att, "se": se, "low": att - z * se, "high": att + z * se})
+    table = pd.DataFrame({"event": events, "att": att, "se": se, "low": att - z * se, "high": att + z * se})
+    w = np.array([1.0 if static or e >= 0 else 0.0 for e in events])
+    w /= w.sum()
+    o_att = float(w @ att)
+    o_se = float(np.sqrt(w @ (np.asarray(fit.cov_params()) * scale) @ w))
+    overall = Estimate(att=o_att, se=o_se, low=o_att - z * o_se, high=o_att + z * o_se)
+    kind = "twfe static" if static else "twfe"
+    return AggregateResult(kind=kind, overall=overall, table=table, alpha=alpha, crit=z)
