@@ -27,6 +27,7 @@ Numerical choices (no conic solver needed):
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -436,8 +437,17 @@ class _ARPProblem:
 
 
 def _dual_vertices(sd: np.ndarray, X: np.ndarray) -> np.ndarray:
-    k, p = X.shape
-    W = np.column_stack([sd, X])  # k x (p + 1)
+    """Vertices of {nu >= 0, nu' sd = 1, nu' X = 0}: the extreme rays of the cone, scaled by sd."""
+    rays = _cone_rays(X.tobytes(), X.shape)
+    return rays / (rays @ sd)[:, None]
+
+
+@functools.lru_cache(maxsize=32)
+def _cone_rays(x_bytes: bytes, shape: tuple[int, int]) -> np.ndarray:
+    """Extreme rays of {nu >= 0, X' nu = 0}, each scaled to sum 1 (X does not depend on the bound)."""
+    X = np.frombuffer(x_bytes).reshape(shape)
+    k, p = shape
+    W = np.column_stack([np.ones(k), X])  # k x (p + 1)
     m = p + 1
     n_bases = int(np.prod([(k - i) / (i + 1) for i in range(m)]))
     if n_bases > _MAX_BASES:
@@ -455,12 +465,14 @@ def _dual_vertices(sd: np.ndarray, X: np.ndarray) -> np.ndarray:
         ..., 0
     ]
     feasible = (nu_b >= -1e-10).all(axis=1)
-    V = np.zeros((int(feasible.sum()), k))
-    rows = np.repeat(np.arange(V.shape[0]), m)
-    V[rows, bases[ok][feasible].ravel()] = np.clip(nu_b[feasible], 0.0, None).ravel()
-    if V.shape[0] == 0:
+    R = np.zeros((int(feasible.sum()), k))
+    rows = np.repeat(np.arange(R.shape[0]), m)
+    R[rows, bases[ok][feasible].ravel()] = np.clip(nu_b[feasible], 0.0, None).ravel()
+    if R.shape[0] == 0:
         raise DiDError("the relative-magnitudes moments have no feasible dual solution")
-    return np.unique(np.round(V, 12), axis=0)
+    R = np.unique(np.round(R, 12), axis=0)
+    R.flags.writeable = False
+    return R
 
 
 def _arp_problem(beta, sigma, n_pre, l_vec, A, post_rows, kappa, seed, sims):
@@ -474,7 +486,7 @@ def _arp_problem(beta, sigma, n_pre, l_vec, A, post_rows, kappa, seed, sims):
     sd = np.sqrt(np.clip(np.diag(SY), 0, None))
     if (sd <= 0).any():
         raise DiDError("a relative-magnitudes moment has zero variance; check the event study's covariance")
-    V = _dual_vertices(sd, X) if X.shape[1] else np.diag(1.0 / sd)
+    V = _dual_vertices(sd, np.ascontiguousarray(X, dtype=float)) if X.shape[1] else np.diag(1.0 / sd)
     lf_cv = np.inf
     if kappa is not None:
         w, U = np.linalg.eigh(SY)
