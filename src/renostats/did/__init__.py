@@ -16,7 +16,7 @@ fast. With covariates the doubly robust (Sant'Anna and Zhao 2020), regression an
 weighting estimators run cell by cell.
 
 The package holds the public functions and result classes; private modules hold the rest:
-``_panel`` (the balanced panel, its periods and the cells), ``_models`` (moment and dense models,
+``_panel`` (the panel, its periods and the cells), ``_models`` (moment and dense models,
 dr/reg/ipw), ``_inference`` (standard errors, clustering, bootstrap), ``_results``, ``_att_gt``,
 ``_aggregate`` and ``_twfe``. Private modules import only each other (never the package), numpy,
 pandas, scipy, statsmodels and :mod:`renostats.errors`. Calendar helpers (``by_period`` and friends)

@@ -38,7 +38,15 @@ def att_gt(
     bootstrap: int = 0,
     seed: int | None = None,
 ) -> DiDResult:
-    """Group-time average treatment effects ATT(g, t) for a balanced panel (Callaway-Sant'Anna).
+    """Group-time average treatment effects ATT(g, t) for a panel of units (Callaway-Sant'Anna).
+
+    A balanced panel takes the fast path (per-cohort moments, no units x cells array). An unbalanced
+    panel (unit-periods without a row, or with a missing outcome) is accepted with a warning that counts
+    them: each ATT(g, t) then compares the treated and comparison units observed in both of its periods
+    (the panel estimator on those units, not R's repeated cross-section estimator), and standard errors
+    keep each unit's contributions to all cells together (clustered by unit). On a balanced panel the two
+    give the same numbers. Without never-treated units and with ``control="notyet"``, the last cohort
+    serves only as a comparison group and the periods from its treatment on are dropped (as R's ``did``).
 
     Parameters
     ----------
@@ -79,9 +87,13 @@ def att_gt(
     Raises
     ------
     DiDError
-        For an unbalanced panel (naming units), an irregular time column, a cohort that changes within a
-        unit, a cell with no comparison units (naming the cohort and period), or a covariate that is
-        constant within a cohort and its comparison units.
+        For a unit with two rows in a period (naming units), an irregular time column, a cohort that
+        changes within a unit, a cell with no comparison units (naming the cohort and period), an outcome
+        that never changes within units, zero weights for a whole cohort, or a covariate that is constant
+        within a cohort and its comparison units.
+    InputError
+        For an argument outside its allowed values (control, est, base_period, anticipation, alpha,
+        bootstrap).
     """
     control = _validate.one_of(control, ("never", "notyet"), name="control")
     est = _validate.one_of(est, ("dr", "reg", "ipw"), name="est")
@@ -100,9 +112,19 @@ def att_gt(
             UserWarning,
             stacklevel=2,
         )
+    if panel.observed is not None:
+        short = int((~panel.observed.all(axis=1)).sum())
+        warnings.warn(
+            f"the panel is unbalanced: {panel.n_missing} unit-period(s) of {panel.Y.size} have no outcome "
+            f"({short} of {panel.n} units); each group-time effect uses the units observed in both of its periods",
+            UserWarning,
+            stacklevel=2,
+        )
     cells = _cells(panel, control, base_period, anticipation)
     if covariates:
         model = _DenseModel.fit(panel, cells, est)
+    elif panel.observed is not None:
+        model = _DenseModel.fit(panel, cells, "means")
     else:
         model = _MomentModel.fit(panel, cells)
     att = model.att
@@ -113,8 +135,8 @@ def att_gt(
             for g, t in zip(cells["g"][missing][:5], cells["t"][missing][:5], strict=True)
         ]
         raise DiDError(
-            f"{int(missing.sum())} group-time effect(s) cannot be estimated (no weight on the treated or the "
-            f"comparison units), e.g. {', '.join(where)}"
+            f"{int(missing.sum())} group-time effect(s) cannot be estimated (no treated or no comparison units "
+            f"observed in both periods, or no weight on them), e.g. {', '.join(where)}"
         )
     se, crit = _cell_inference(model, panel, alpha, bootstrap, seed)
     low, high = att - crit * se, att + crit * se
@@ -138,4 +160,7 @@ def att_gt(
         "est": est if covariates else "dr", "base_period": base_period, "anticipation": anticipation,
         "cluster": cluster, "weights": weights, "alpha": alpha, "bootstrap": bootstrap, "seed": seed,
     }  # fmt: skip
-    return DiDResult(table=table, settings=settings, n_units=panel.n, crit=crit, _model=model, _cells=cells)
+    return DiDResult(
+        table=table, settings=settings, n_units=panel.n, crit=crit, _model=model, _cells=cells,
+        n_missing=panel.n_missing,
+    )  # fmt: skip

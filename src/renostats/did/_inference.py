@@ -100,3 +100,15 @@ def _agg_inference(model, result, A, phi, kappa, alpha):
         _se_floor(model),
     )
     return np.where(se <= _se_floor(model), np.nan, se), crit
+
+
+def _wald(estimates: np.ndarray, V: np.ndarray) -> tuple[float, int]:
+    """Wald statistic ``b' V^+ b`` and the rank of V (eigenvalues below 1e-8 of the largest count as zero).
+
+    The generalised inverse keeps a singular V (two estimates that are exact mirror images, say) from
+    producing an infinite statistic; the rank is the number of independent estimates.
+    """
+    values, vectors = np.linalg.eigh(V)
+    rank = values > values.max() * 1e-8
+    proj = vectors[:, rank].T @ estimates
+    return float((proj**2 / values[rank]).sum()), int(rank.sum())

@@ -2,8 +2,9 @@
 
 :class:`_MomentModel` (no covariates): every ATT(g, t) is a difference of cohort means and every
 influence function is affine in a unit's own outcomes, so per-cohort moment matrices replace a
-units x cells array. :class:`_DenseModel` (covariates): doubly robust, outcome regression or inverse
-probability weighting cell by cell (:func:`_dr`, :func:`_reg`, :func:`_ipw`). Both expose ``att``,
+units x cells array. :class:`_DenseModel` (covariates, or an unbalanced panel): doubly robust, outcome
+regression or inverse probability weighting (:func:`_dr`, :func:`_reg`, :func:`_ipw`), or a difference
+of means (:func:`_means`), cell by cell. Both expose ``att``,
 ``n_treated``, ``n_control``, ``pg``, ``cell_se()``, ``unit_if(A, phi, kappa)`` and ``labels_for``.
 May import :mod:`._panel`, numpy, statsmodels (imported when called) and :mod:`renostats.errors`.
 """
@@ -108,7 +109,15 @@ class _MomentModel:
 
 
 class _DenseModel:
-    """With covariates: doubly robust, regression or IPW estimates cell by cell (Sant'Anna-Zhao)."""
+    """Cell by cell, with a units x cells array of influence functions.
+
+    With covariates: doubly robust, regression or IPW estimates (Sant'Anna-Zhao). For an unbalanced panel
+    (``panel.observed``), each cell uses the treated and comparison units observed in both of its periods
+    (and, with covariates, in the base period's covariates); without covariates the estimate is then the
+    difference of their mean changes (``est="means"``). A unit's influence function is zero in the cells
+    it is not observed in, and its contributions to every cell stay on one row, so standard errors
+    account for the same unit appearing in many cells (they are clustered by unit).
+    """
 
     @classmethod
     def fit(cls, panel: _Panel, cells: dict, est: str) -> _DenseModel:
@@ -124,18 +133,29 @@ class _DenseModel:
         self.n_treated = counts[cells["g_index"]]
         self.n_control = cells["control"].astype(int) @ counts
         self.pg = np.bincount(ci, weights=panel.w, minlength=C)[:-1] / panel.n
+        observed = panel.observed
         for k in range(K):
             if cells["reference"][k]:
                 continue
             gi, t, b = cells["g_index"][k], cells["t"][k], cells["b"][k]
             treated = ci == gi
             subset = treated | cells["control"][k][ci]
+            if observed is not None:
+                subset &= observed[:, t] & observed[:, b]
+                self.n_treated[k] = int((subset & treated).sum())
+                self.n_control[k] = int((subset & ~treated).sum())
+                if self.n_treated[k] == 0 or self.n_control[k] == 0:
+                    self.att[k] = np.nan
+                    continue
             d = treated[subset].astype(float)
             dy = panel.Y[subset, t] - panel.Y[subset, b]
-            x = panel.X[min(b, t), subset]  # covariates in the base period (R did: min(base, t))
-            _check_covariates(x, d, panel, gi, t)
             iw = panel.w[subset] / panel.w[subset].mean()
-            att, inf = _ESTIMATORS[est](dy, d, x, iw)
+            if est == "means":
+                att, inf = _means(dy, d, iw)
+            else:
+                x = panel.X[min(b, t), subset]  # covariates in the base period (R did: min(base, t))
+                _check_covariates(x, d, panel, gi, t)
+                att, inf = _ESTIMATORS[est](dy, d, x, iw)
             self.att[k] = att
             self.IF[subset, k] = panel.n / subset.sum() * inf
         return self
@@ -166,6 +186,14 @@ def _check_covariates(x, d, panel, gi, t):
                 f"{panel.time_labels[int(panel.cohorts[gi])]} and its comparison units (at time "
                 f"{panel.time_labels[t]}): it cannot be separated from the intercept"
             )
+
+
+def _means(dy, d, iw):
+    """Difference of the treated and comparison units' (weighted) mean changes, and its influence function."""
+    w1, w0 = iw * d, iw * (1 - d)
+    mu1, mu0 = (w1 * dy).sum() / w1.sum(), (w0 * dy).sum() / w0.sum()
+    inf = w1 * (dy - mu1) / w1.mean() - w0 * (dy - mu0) / w0.mean()
+    return mu1 - mu0, inf
 
 
 def _logit(d, x, iw):

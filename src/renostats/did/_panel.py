@@ -1,7 +1,8 @@
-"""The balanced panel behind :func:`att_gt` and :func:`twfe`, its periods, and the group-time cells.
+"""The panel behind :func:`att_gt` and :func:`twfe`, its periods, and the group-time cells.
 
-:class:`_Panel` turns a long data frame into a units x periods outcome array with cohorts, weights,
-clusters and covariates, refusing unbalanced or irregular panels; :func:`_periods` reads a time column
+:class:`_Panel` turns a long data frame into a units x periods outcome array (NaN where a unit-period
+is unobserved) with cohorts, weights, clusters and covariates, refusing duplicated rows or irregular
+periods; :func:`_periods` reads a time column
 (integers or first-of-month dates); :func:`_cells` lists every (cohort, period) cell with its base
 period and comparison cohorts. Imports only numpy, pandas and :mod:`renostats.errors`.
 """
@@ -31,6 +32,12 @@ class _Panel:
     cluster_codes: np.ndarray | None
     n: int
     y_scale: float = 1.0  # spread of the outcome within units: the yardstick of numerical tolerances
+    observed: np.ndarray | None = None  # units x periods, True where the outcome is observed; None: balanced
+
+    @property
+    def n_missing(self) -> int:
+        """Unit-periods without an outcome."""
+        return 0 if self.observed is None else int((~self.observed).sum())
 
     @classmethod
     def build(cls, data, y, time, unit, cohort, covariates, weights, cluster, anticipation) -> _Panel:
@@ -44,21 +51,19 @@ class _Panel:
             raise DiDError("the panel needs at least two periods")
         unit_codes, unit_ids = pd.factorize(data[unit], sort=True)
         n = len(unit_ids)
-        counts = np.bincount(unit_codes, minlength=n)
         key = unit_codes.astype(np.int64) * T + periods
         per_cell = np.bincount(key, minlength=n * T)
-        if (counts != T).any() or per_cell.max() > 1:
-            bad = unit_ids[(counts != T) | (per_cell.reshape(n, T).max(axis=1) > 1)][:10].tolist()
+        if per_cell.max() > 1:
+            bad = unit_ids[per_cell.reshape(n, T).max(axis=1) > 1][:10].tolist()
             raise DiDError(
-                f"the panel is not balanced: {int((counts != T).sum())} unit(s) do not have exactly one row "
-                f"in each of the {T} periods, e.g. {bad}"
+                f"{int((per_cell.reshape(n, T).max(axis=1) > 1).sum())} unit(s) have more than one row in a "
+                f"period, e.g. {bad}: give one row per unit and period"
             )
         Y = np.full(n * T, np.nan)
-        Y[key] = data[y].to_numpy(dtype=float)
+        Y[key] = data[y].to_numpy(dtype=float, na_value=np.nan)
         Y = Y.reshape(n, T)
-        if np.isnan(Y).any():
-            bad = unit_ids[np.isnan(Y).any(axis=1)][:10].tolist()
-            raise DiDError(f"outcome {y!r} is missing for unit(s) {bad}")
+        # a unit-period without a row, or without an outcome, is unobserved: each cell then uses the units
+        # observed in both of its periods (see att_gt)
         # cohort: time-invariant, in the time column's units
         raw_g = data[cohort]
         g_num = raw_g.to_numpy(dtype=float, na_value=np.nan) if not _is_datetime(raw_g) else None
@@ -101,7 +106,7 @@ class _Panel:
             Xall = np.full((n_all * T, len(covariates)), np.nan)
             Xall[key] = data[covariates].to_numpy(dtype=float)
             Xall = Xall.reshape(n_all, T, len(covariates))
-            if np.isnan(Xall).any():
+            if np.isnan(Xall[~np.isnan(Y)]).any():
                 raise DiDError(f"covariates {covariates} have missing values")
             X = Xall
         keep = ~(per_unit <= anticipation)  # treated in the first period: no pre-period, dropped
@@ -140,9 +145,11 @@ class _Panel:
                 f"outcome {y!r} never changes within a unit (for example, it is zero everywhere): "
                 "there is no change over time to compare"
             )
+        observed = ~np.isnan(Y)
         return cls(Y=Y, unit_ids=unit_ids, time_labels=labels, cohort_index=cohort_index.astype(int),
                    cohorts=cohorts, unit_cohort_period=per_unit, w=w, X=X, covariate_names=covariates,
-                   cluster_codes=cluster_codes, n=n, y_scale=y_scale)  # fmt: skip
+                   cluster_codes=cluster_codes, n=n, y_scale=y_scale,
+                   observed=None if observed.all() else observed)  # fmt: skip
 
     def last_cohort_as_comparison(self, anticipation: int) -> _Panel:
         """Without never-treated units, the last cohort becomes the comparison group (as R's ``did``).
@@ -172,12 +179,18 @@ class _Panel:
             unit_cohort_period=np.where(was_last, np.nan, self.unit_cohort_period), w=self.w,
             X=None if self.X is None else self.X[:T], covariate_names=self.covariate_names,
             cluster_codes=self.cluster_codes, n=self.n, y_scale=_within_spread(Y),
+            observed=None if self.observed is None or self.observed[:, :T].all() else self.observed[:, :T],
         )  # fmt: skip
 
 
 def _within_spread(Y: np.ndarray) -> float:
     """Standard deviation of the outcome about each unit's own mean (0: it never changes)."""
-    return float(np.std(Y - Y.mean(axis=1, keepdims=True)))
+    if not np.isnan(Y).any():
+        return float(np.std(Y - Y.mean(axis=1, keepdims=True)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # units with no observed outcome
+        spread = float(np.nanstd(Y - np.nanmean(Y, axis=1, keepdims=True)))
+    return 0.0 if np.isnan(spread) else spread
 
 
 def _is_datetime(values: pd.Series) -> bool:

@@ -18,7 +18,8 @@ class DiDResult:
 
     ``table`` has one row per cell: cohort, time, event (time - cohort, in periods), post, att, se,
     low, high, n (treated plus comparison units), n_treated, n_control. Times and cohorts are in the
-    data's own units; ``event`` counts periods.
+    data's own units; ``event`` counts periods. In an unbalanced panel (``n_missing`` unit-periods without
+    an outcome) n_treated and n_control count the units observed in both periods of the cell.
     """
 
     table: pd.DataFrame
@@ -27,6 +28,7 @@ class DiDResult:
     crit: float  # critical value of ``low``/``high`` (pointwise normal, or the uniform band's)
     _model: Any = field(repr=False)
     _cells: dict[str, np.ndarray] = field(repr=False)
+    n_missing: int = 0  # unit-periods without an outcome (0: a balanced panel)
 
     def __str__(self) -> str:
         s = self.settings
@@ -34,6 +36,7 @@ class DiDResult:
             f"Group-time ATTs: {self.n_units} units, {len(self.table)} cells, control={s['control']}, "
             f"est={s['est']}, base_period={s['base_period']}, "
             f"{'clustered by ' + s['cluster'] if s['cluster'] else 'analytic'} SEs"
+            + (f", unbalanced: {self.n_missing} unit-periods missing" if self.n_missing else "")
         )
         return head + "\n" + self.table.to_string(index=False, float_format=lambda v: f"{v:.4f}")
 

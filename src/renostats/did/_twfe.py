@@ -13,6 +13,7 @@ from scipy import stats
 from renostats import _validate
 from renostats.did._panel import _Panel
 from renostats.did._results import AggregateResult, Estimate
+from renostats.errors import DiDError
 
 
 def twfe(
@@ -63,6 +64,11 @@ def twfe(
     alpha = _validate.alpha(alpha)
 
     panel = _Panel.build(data, y, time, unit, cohort, [], None, cluster, 0)
+    if panel.observed is not None:
+        raise DiDError(
+            f"twfe needs a balanced panel: {panel.n_missing} unit-period(s) have no outcome "
+            "(att_gt accepts unbalanced panels)"
+        )
     n, T = panel.Y.shape
     g = panel.unit_cohort_period
     tt = np.arange(T)
