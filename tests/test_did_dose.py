@@ -196,3 +196,15 @@ def test_demo_panel_recovers_the_planted_dose_response():
     assert res.overall_att_low < planted_att < res.overall_att_high
     assert res.overall_acrt_high < 0  # more money per household, fewer complaints
     assert demo_dose_effect(3.0) < demo_dose_effect(1.5) < 0
+
+
+def test_demo_dose_panel_matches_moderndid():
+    # tests/reference/demo_inputs.py writes the yearly demo panel; demo_moderndid.py runs cont_did on it
+    ref = json.loads((REFERENCE / "demo_moderndid.json").read_text())["dose"]
+    data = pd.read_csv(REFERENCE / "demo_dose_panel.csv")
+    res = dose(data, "Y", "year", "id", "G", "D", degree=2, doses=ref["dvals"])
+    np.testing.assert_allclose(res.curve["att"], ref["att_d"], atol=1e-9)
+    np.testing.assert_allclose(res.curve["acrt"], ref["acrt_d"], atol=1e-9)
+    assert [res.overall_att, res.overall_acrt] == pytest.approx(
+        [ref["overall_att"], ref["overall_acrt"]], abs=1e-10
+    )

@@ -232,6 +232,11 @@ def test_refusals(event_study):
         honest(event_study, restriction="smoothness", method="C-LF")
     with pytest.raises(DiDError, match="fixed-length"):
         honest(event_study, restriction="smoothness", sign="positive")
+    short = aggregate(
+        att_gt(panel(), "y", "time", "unit", "cohort", base_period="universal"), "dynamic", min_e=-1
+    )
+    with pytest.raises(DiDError, match="at least one pre-treatment"):
+        honest(short)
     with pytest.raises(DiDError, match="event study"):
         honest(aggregate(att_gt(panel(), "y", "time", "unit", "cohort", base_period="universal"), "group"))
 
@@ -256,3 +261,24 @@ def test_intervals_scale_with_the_outcome_and_widen_with_the_bound(scale, restri
     # at bound 0 relative magnitudes force parallel trends after treatment: the estimate is inside
     if restriction == "relative_magnitude":
         assert base["low"].iloc[0] <= est <= base["high"].iloc[0]
+
+
+def test_demo_event_study_matches_moderndid():
+    # the quarterly drainage event study of the demo data (tests/reference/demo_inputs.py), nine post periods
+    here = Path(__file__).parent / "reference"
+    es = json.loads((here / "demo_event_study.json").read_text())
+    ref = json.loads((here / "demo_moderndid.json").read_text())
+    beta, sigma, n_pre, n_post = np.array(es["beta"]), np.array(es["sigma"]), es["n_pre"], es["n_post"]
+    for event, l_vec in (("0", np.eye(n_post)[0]), ("average", np.full(n_post, 1.0 / n_post))):
+        want = ref["smoothness"][event]
+        table = _sensitivity_table(
+            beta, sigma, n_pre, l_vec, "smoothness", want["M"], "FLCI", 0.05, 0, (None, None)
+        )
+        np.testing.assert_allclose(table["low"], want["low"], atol=1e-4)
+        np.testing.assert_allclose(table["high"], want["high"], atol=1e-4)
+    want = ref["relative_magnitude"]["average"]
+    l_vec = np.full(n_post, 1.0 / n_post)
+    for mbar, low, high, step in zip(want["Mbar"], want["low"], want["high"], want["grid_step"], strict=True):
+        same = _rm_interval(beta, sigma, n_pre, l_vec, mbar, 0.05, "C-LF", 0, first_change=1)
+        assert same[0] <= low + 1e-9 and low - same[0] < step
+        assert same[1] >= high - 1e-9 and same[1] - high < step

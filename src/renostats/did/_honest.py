@@ -117,8 +117,9 @@ def honest(
     ----------
     event_study : AggregateResult
         ``aggregate(att_gt(..., base_period="universal"), "dynamic")``: event-study estimates relative
-        to the period before treatment, with their joint covariance (from the influence functions, and
-        clustered when ``att_gt`` was). Event times must be consecutive.
+        to the period before treatment, with their joint covariance (analytic, from the influence
+        functions, clustered when ``att_gt`` was; a bootstrap setting is not used). Event times must be
+        consecutive.
     event : int or "average"
         The effect to protect: one event time (default 0, the effect at completion), or ``"average"``,
         the mean of the effects at event times 0 and later (the event study's overall effect).
@@ -204,6 +205,11 @@ def honest(
                 f"event {event} is not a post-treatment event time of the event study: {post_events.tolist()}"
             )
         l_vec = (post_events == event).astype(float)
+    if n_pre < 1:
+        raise DiDError(
+            f"{restriction} needs at least one pre-treatment coefficient besides the reference period; "
+            "widen the event study's min_e"
+        )
     if bounds is None:
         bounds = _default_bounds(beta, sigma, n_pre, restriction, alpha)
     bounds = [
@@ -211,12 +217,6 @@ def honest(
     ]
     if not bounds:
         raise fail("bounds", "a non-empty list of numbers in [0, inf)", bounds)
-    if restriction == "relative_magnitude" and n_pre < 1:
-        raise DiDError(
-            "relative magnitudes need at least one pre-treatment coefficient besides the reference"
-        )
-    if restriction == "smoothness" and n_pre < 1:
-        raise DiDError("smoothness needs at least one pre-treatment coefficient besides the reference")
     est, sd, low, high = _original(beta, sigma, n_pre, l_vec, alpha)
     shape = (sign, monotone)
     table = _sensitivity_table(beta, sigma, n_pre, l_vec, restriction, bounds, method, alpha, seed, shape)
