@@ -58,6 +58,18 @@ DEMO_SEED = 2020
 #: (the effect builds up over the first year and differs by completion year).
 DEMO_EFFECT = {2020: 1.2, 2021: 0.9, 2022: 0.6, 2023: 0.45}
 
+
+def demo_dose_effect(per_household_wan: np.ndarray | float) -> np.ndarray:
+    """Planted dose-response of the demo's second outcome, waterlogging complaints per 100 households.
+
+    From the month of completion, a community whose renovation cost ``d`` 万元 (10,000 yuan) per
+    household has ``-2.4 * log(1 + d)`` fewer waterlogging complaints per 100 households per month: the
+    effect grows with the money spent, by less for each further 万元 (concave). The planted values are
+    in the ``dose_effect`` column of the outcome truth file.
+    """
+    return -2.4 * np.log1p(np.asarray(per_household_wan, dtype=float))
+
+
 FACT_COLUMNS: tuple[str, ...] = (
     "topic",
     "place",
@@ -176,7 +188,8 @@ def find_ledger(data_dir: str | Path, kind: str) -> Path:
 def load_demo(kind: str, data_dir: str | Path | None = None):
     """Read a demo ledger through :func:`renostats.ledger.read_ledger` (a ``LedgerRead``).
 
-    ``outcomes_truth`` is not a ledger: it comes back as a DataFrame (community, month, effect).
+    ``outcomes_truth`` is not a ledger: it comes back as a DataFrame (community, month, cohort, effect on
+    drainage complaints, dose_effect on waterlogging complaints).
     """
     path = demo_path(kind, data_dir)
     if kind == "outcomes_truth":
@@ -551,12 +564,24 @@ def _demo_outcomes(communities: pd.DataFrame, rng: np.random.Generator):
         }
     )
     panel["每百户排水投诉"] = np.round(panel["排水投诉"] / panel["户数"] * 100, 4)
+    # a second outcome with a planted dose-response in the investment per household (drawn after the
+    # first outcome, so the drainage numbers are those of the panel without it)
+    base2 = rng.gamma(5.0, 0.4, n) + np.where(communities["need_drainage"], 0.8, 0.0)
+    rate2 = base2[:, None] + 1.2 * np.maximum(season, 0.0)[None, :] + trend[None, :] + 4.0
+    per_household = (communities["investment"] / communities["households"]).to_numpy(dtype=float)
+    dose_effect = np.where(e >= 0, demo_dose_effect(per_household)[:, None], 0.0)
+    dose_effect = np.nan_to_num(dose_effect, nan=0.0)
+    panel["积水投诉"] = rng.poisson(np.maximum(rate2 + dose_effect, 0.05) * households[:, None] / 100).ravel()
+    panel["每百户积水投诉"] = np.round(panel["积水投诉"] / panel["户数"] * 100, 4)
     truth = pd.DataFrame(
         {
             "community": np.repeat(communities["community"].to_numpy(), t),
             "month": np.tile(months.strftime("%Y-%m-%d"), n),
             "cohort": np.repeat(cohort.fillna(0).astype(int).to_numpy(), t),
             "effect": np.round((np.maximum(rate + effect, 0.05) - np.maximum(rate, 0.05)).ravel(), 6),
+            "dose_effect": np.round(
+                (np.maximum(rate2 + dose_effect, 0.05) - np.maximum(rate2, 0.05)).ravel(), 6
+            ),
         }
     )
     return panel, truth

@@ -259,6 +259,9 @@ OUTCOMES = LedgerSchema(
         Column("drainage_complaints", "int", ("排水投诉", "排水投诉件数", "下水道投诉"), kind="count", min=0),
         Column("complaints_per_100hh", "float", ("每百户排水投诉", "排水投诉率"), kind="number",
                required=False, min=0, description="drainage complaints per 100 households in the month"),
+        Column("waterlogging_complaints", "int", ("积水投诉",), kind="count", required=False, min=0),
+        Column("waterlogging_per_100hh", "float", ("每百户积水投诉",), kind="number", required=False, min=0,
+               description="waterlogging complaints per 100 households in the month"),
     ),
 )  # fmt: skip
 

@@ -45,6 +45,8 @@ from __future__ import annotations
 
 from renostats.did._aggregate import aggregate, pretrend_test
 from renostats.did._att_gt import att_gt
+from renostats.did._dose import DoseResult, dose
+from renostats.did._honest import HonestResult, honest
 from renostats.did._results import AggregateResult, DiDResult, Estimate, PreTrendTest
 from renostats.did._twfe import twfe
 from renostats.errors import DiDError
@@ -53,10 +55,14 @@ __all__ = [
     "AggregateResult",
     "DiDError",
     "DiDResult",
+    "DoseResult",
     "Estimate",
+    "HonestResult",
     "PreTrendTest",
     "aggregate",
     "att_gt",
+    "dose",
+    "honest",
     "pretrend_test",
     "twfe",
 ]

@@ -154,7 +154,8 @@ def aggregate(
             }
         )
     return AggregateResult(
-        kind=kind, overall=overall, table=table, alpha=alpha, crit=crit, _weights=(A_all, phi_all, kappa_all)
+        kind=kind, overall=overall, table=table, alpha=alpha, crit=crit, _weights=(A_all, phi_all, kappa_all),
+        _source=result,
     )
 
 

@@ -68,6 +68,7 @@ class AggregateResult:
     alpha: float
     crit: float
     _weights: tuple = field(default=(), repr=False)  # (A, phi, kappa): rows then the overall estimate
+    _source: Any = field(default=None, repr=False)  # the DiDResult aggregated (for did.honest)
 
     def __str__(self) -> str:
         o = self.overall
