@@ -15,15 +15,19 @@ swapped, a ``not`` or a unary minus dropped, a number constant raised by one, ``
 keyword swapped. Docstrings, annotations, decorators, ``raise`` statements, f-strings and ``__all__`` are
 left alone: a change there alters a message, not a number.
 
-Every candidate mutant is listed in a fixed order, ``-n`` of them are drawn with ``random.Random(seed)``, and
-for each one the module's doctests and its test files (``tests/test_<name>.py``, ``tests/test_<name>_*.py``,
-``tests/<name>/``, ``tests/test_<name>/``) run with ``pytest -x`` in a scratch copy of the checkout, with a
-timeout of ``--timeout-factor`` times the unmutated run. A mutant is *killed* when a test fails, errors or
-times out, and *survives* when every test passes. Mutants listed in ``tools/mutation-equivalent.yaml``
-(file, source line, change and the reason the change cannot alter any result) are reported as equivalent and
-left out of the score: ``score = killed / (sampled - equivalent)``.
+Every candidate mutant is listed in a fixed order, ``-n`` of them are drawn with ``random.Random(seed)``
+(shuffle, then the first ``n`` that parse to the intended change), and each is tried against the module's
+doctests and its test files (``tests/test_<name>.py``, ``tests/test_<name>_*.py``, ``tests/<name>/``,
+``tests/test_<name>/``) in a scratch copy of the checkout. The unmutated tests run once under coverage with
+one context per test; a mutant then runs, with ``pytest -x``, only the tests that execute its line (all of
+them for a line run at import, such as a table), in a child forked from a process that has already imported
+numpy, pandas and scipy, with a timeout of ``--timeout-factor`` times the unmutated run. A mutant is *killed*
+when a test fails, errors or times out, and *survives* when every test passes or no test runs its line.
+Mutants listed in ``tools/mutation-equivalent.yaml`` (file, source line, change and the reason the change
+cannot alter any result) are reported as equivalent and left out of the score:
+``score = killed / (sampled - equivalent)``. Hypothesis runs with ``--hypothesis-seed=<seed>``.
 
-Only the standard library and pytest are needed. The checkout itself is never modified.
+Needs pytest and coverage (the dev extra), and fork (Linux, macOS). The checkout is never modified.
 """
 
 from __future__ import annotations
@@ -176,6 +180,8 @@ def _skipped_children(node: ast.AST) -> set[int]:
         out += [x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if x]
     elif isinstance(node, ast.ClassDef):
         out += node.decorator_list
+    elif isinstance(node, ast.arg):
+        out.append(node.annotation)
     elif isinstance(node, ast.AnnAssign):
         out.append(node.annotation)
     elif isinstance(node, ast.Call):
@@ -245,9 +251,9 @@ def _mutants_of_node(node: ast.AST, index: int, src: _Source, file: str) -> list
             add(a, b, text.decode("utf-8"), f"`{old}` -> `{new}`", "boolean")
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not | ast.USub):
         a, b = src.start(node), src.start(node.operand)
-        old = "not" if isinstance(node.op, ast.Not) else "-"
+        old = "not x" if isinstance(node.op, ast.Not) else "-x"
         if not (isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant)):
-            add(a, b, "", f"`{old} x` -> `x`", "unary")
+            add(a, b, "", f"`{old}` -> `x`", "unary")
     elif isinstance(node, ast.Constant) and not isinstance(node.value, str | bytes):
         v = node.value
         if isinstance(v, bool):
