@@ -97,13 +97,16 @@ def test_the_sample_depends_only_on_the_code_the_number_and_the_seed():
     assert [m.start for m in first] == sorted(m.start for m in first)
 
 
-def test_a_listed_equivalent_mutant_is_matched_by_file_line_text_and_change(mutants):
+def test_a_listed_equivalent_mutant_is_matched_by_file_and_the_line_before_and_after(mutants):
     _, ms = mutants
     m = next(m for m in ms if m.change == "`<` -> `<=`")
-    entry = {"file": "m.py", "line": m.before, "change": "`<` -> `<=`", "reason": "a == b gives a either way"}
+    entry = {"file": "m.py", "line": m.before, "mutated": m.after, "reason": "a == b gives a either way"}
     assert mutation.equivalent_reason(m, [entry]) == "a == b gives a either way"
-    assert mutation.equivalent_reason(m, [{**entry, "change": "`<` -> `>`"}]) is None
+    assert mutation.equivalent_reason(m, [{**entry, "mutated": m.before}]) is None
     assert mutation.equivalent_reason(m, [{**entry, "file": "other.py"}]) is None
+    # another mutant of the same line is not covered by the entry
+    other = next(x for x in ms if x.line == m.line and x.change == "`0` -> `1`")
+    assert mutation.equivalent_reason(other, [entry]) is None
 
 
 def test_every_listed_equivalent_mutant_has_a_reason():

@@ -23,8 +23,8 @@ one context per test; a mutant then runs, with ``pytest -x``, only the tests tha
 them for a line run at import, such as a table), in a child forked from a process that has already imported
 numpy, pandas and scipy, with a timeout of ``--timeout-factor`` times the unmutated run. A mutant is *killed*
 when a test fails, errors or times out, and *survives* when every test passes or no test runs its line.
-Mutants listed in ``tools/mutation-equivalent.yaml`` (file, source line, change and the reason the change
-cannot alter any result) are reported as equivalent and left out of the score:
+Mutants listed in ``tools/mutation-equivalent.yaml`` (file, the line as written and as mutated, and the
+reason the change cannot alter any result) are reported as equivalent and left out of the score:
 ``score = killed / (sampled - equivalent)``. Hypothesis runs with ``--hypothesis-seed=<seed>``.
 
 Needs pytest and coverage (the dev extra), and fork (Linux, macOS). The checkout is never modified.
@@ -468,22 +468,23 @@ def resolve(module: str, root: Path) -> Target:
 
 
 def load_equivalent(path: Path) -> list[dict]:
-    """Entries of the equivalent-mutant list: file, line (source text, stripped), change, reason."""
+    """Entries of the equivalent-mutant list: file, line (as written), mutated (the line mutated), reason."""
     if not path.exists():
         return []
     import yaml  # a dependency of renostats itself
 
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     for e in entries:
-        missing = {"file", "line", "change", "reason"} - set(e)
+        missing = {"file", "line", "mutated", "reason"} - set(e)
         if missing:
             raise SystemExit(f"{path}: entry {e} lacks {sorted(missing)}")
     return entries
 
 
 def equivalent_reason(m: Mutant, entries: list[dict]) -> str | None:
+    """The listed reason when ``m`` is a known equivalent mutant (matched by file and both line texts)."""
     for e in entries:
-        if e["file"] == m.file and e["line"].strip() == m.before and e["change"] == m.change:
+        if e["file"] == m.file and e["line"].strip() == m.before and e["mutated"].strip() == m.after:
             return e["reason"]
     return None
 
