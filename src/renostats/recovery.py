@@ -485,11 +485,13 @@ def daily_status(
     rows = np.flatnonzero(use)[winner]
     cell = key[winner]
     # firm-days whose reports disagreed on resumption: the latest report corrected an earlier one
+    # (a report that leaves resumed empty states nothing, so it disagrees with nothing)
     flag = reports["resumed"].to_numpy(dtype=float, na_value=np.nan)[use]
+    stated = ~np.isnan(flag)
     hi = np.full(n * t, -np.inf)
     lo = np.full(n * t, np.inf)
-    np.maximum.at(hi, key, np.nan_to_num(flag, nan=-1))
-    np.minimum.at(lo, key, np.nan_to_num(flag, nan=-1))
+    np.maximum.at(hi, key[stated], flag[stated])
+    np.minimum.at(lo, key[stated], flag[stated])
     corrections = int(np.count_nonzero(np.isfinite(hi) & (hi != lo)))
 
     def grid(column: str, dtype=np.float32) -> np.ndarray:
