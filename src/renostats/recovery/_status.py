@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from renostats import _outofcore, _validate
+from renostats import _validate
 from renostats.errors import InputError
+from renostats.recovery import _outofcore
 
 _STATUS = ("reported", "carried", "unknown")
 
