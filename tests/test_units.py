@@ -19,6 +19,7 @@ from renostats.units import (
     format_chinese_number,
     parse_quantities,
     parse_quantity,
+    scale_decimal,
 )
 
 CASES = [
@@ -415,3 +416,16 @@ def test_messages_show_text_up_to_sixty_characters_of_its_repr():
     with pytest.raises(InputError) as info:
         parse_quantity("x" * 59)
     assert str(info.value) == f"{('x' * 59)!r}"[:57] + "... has no number in it"
+
+
+def test_scale_decimal_rounds_powers_of_ten_only():
+    assert scale_decimal(np.array([4.03, 147.58]), 2, 1e4).tolist() == [40300.0, 1475800.0]
+    assert scale_decimal(np.array([0.07]), 2, 0.01)[0] == 0.0007
+    mu = 10000 / 15  # 亩 in m²: applied as it is, not rounded to a whole number
+    assert scale_decimal(np.array([7.0]), 0, mu)[0] == 7.0 * mu
+
+
+def test_format_chinese_number_range():
+    assert format_chinese_number(10**16 - 1).startswith("九千九百九十九万")
+    with pytest.raises(InputError):
+        format_chinese_number(10**16)
