@@ -330,6 +330,8 @@ def test_prose_keeps_figures_whole_or_leaves_them_out():
     assert extract_figures("为四十九兆九千五百九十二億元").empty  # 兆: no part of it is guessed
     assert extract_figures("面积１２㎡")["value"].tolist() == [12.0]
     assert extract_figures("五百分之二").empty  # a fraction, not 百分之二
+    assert extract_figures("共五百分之二").empty
+    assert extract_figures("共百分之二")["value"].tolist() == [0.02]
     assert extract_figures("十" * 20_000 + "x").empty
     commas = extract_figures("共24，12栋;1,2345户和5户;人口1,234,567人")
     assert commas["value"].tolist() == [24, 12, 5, 1_234_567]
