@@ -508,19 +508,22 @@ def test_schedule_random_instances_against_milp():
         c = rng.uniform(1, 10, n).round(1)
         s = rng.uniform(0, 1, n)
         B = np.full(Y, c.sum() / 5)
-        res = schedule(pd.DataFrame({"investment_yuan": c, "priority": s}), budgets=list(B), time_limit=3)
+        # a target gap rather than a time limit, so the outcome does not depend on how busy the machine is
+        res = schedule(
+            pd.DataFrame({"investment_yuan": c, "priority": s}), budgets=list(B), gap=1e-2, time_limit=600
+        )
         v = s[:, None] * 0.97 ** np.arange(Y)[None, :]
         A = np.vstack(
             [np.kron(np.eye(n), np.ones((1, Y)))]
             + [np.kron(c[None, :], np.eye(Y)[y][None, :]) for y in range(Y)]
         )
         ref = milp(-v.ravel(), constraints=LinearConstraint(A, -np.inf, np.r_[np.ones(n), B]), integrality=np.ones(n * Y),
-                   bounds=Bounds(0, 1), options={"mip_rel_gap": 1e-4, "time_limit": 10})  # fmt: skip
+                   bounds=Bounds(0, 1), options={"mip_rel_gap": 1e-3, "time_limit": 5})  # fmt: skip
         low, high = -ref.fun, -ref.mip_dual_bound  # low <= optimum <= high
         # the certificate holds: the bound is above the optimum, and the plan is within the stated gap
         assert res.bound >= low - 1e-7 and res.objective <= high + 1e-9
         assert (low - res.objective) / low <= res.gap + 1e-9
-        assert res.gap < 1e-2  # small, nearly symmetric instances are the hardest to certify
+        assert res.gap <= 1e-2  # small, nearly symmetric instances are the hardest to certify
 
 
 def test_the_lagrangian_bound_is_the_lp_bound():
