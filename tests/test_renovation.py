@@ -126,6 +126,10 @@ def test_progress_refuses_bad_arguments():
     for bad in ({}, [80, 170]):
         with pytest.raises(InputError, match="plan must be a mapping year -> number"):
             progress(_ledger(), "2020-07-01", plan=bad)
+    with pytest.raises(InputError, match=r"window_days must be an integer in \[1, inf\)"):
+        progress(_ledger(), "2020-12-01", window_days=0)
+    one_day = progress(_ledger(), "2020-12-01", window_days=1, min_days=1, min_events=1).projection
+    assert one_day.window_months == pytest.approx(1 / MONTH) and one_day.events == 0
     with pytest.raises(InputError, match="programme_start must be on or before as_of"):
         progress(_ledger(), "2020-07-01", programme_start="2020-08-01")
 
