@@ -51,7 +51,7 @@ def _ledger() -> pd.DataFrame:
             "need_gas": [0.0, 0.0, 0.0, 0.0],
             "need_drainage": [1.0, 1.0, 1.0, 0.0],
             "willingness": [0.9, 0.8, 0.45, np.nan],
-            "danger_grade": ["D", None, "C", "A"],
+            "danger_grade": ["D", "B", "C", None],
             "built_year": [1970, 1980, 1990, 2000],
             "investment_yuan": [300.0, 100.0, 200.0, 50.0],
         }
@@ -192,6 +192,10 @@ def test_pace_from_the_programme_start_counts_every_completion():
     )
     assert window.projection.events == 2  # 20 April and 1 June are within the last 90 days
     assert window.projection.pace_per_month == pytest.approx(2 / (90 / MONTH))
+    # from the first completion, a window counts what falls after its first day
+    edge = pd.to_datetime(["2021-01-10", "2021-04-11", "2021-06-01"])  # 11 April is 90 days before 10 July
+    p = progress(_completions(edge, 20), "2021-07-10", window_days=90, min_events=1).projection
+    assert p.window_start == pd.Timestamp("2021-04-11") and p.events == 1
 
 
 def test_too_little_to_measure_a_pace_is_said_not_extrapolated():
@@ -292,7 +296,7 @@ def test_projection_is_a_frozen_result_with_flat_fields():
 def test_prioritise_components_weights_and_flags():
     pr = prioritise(_ledger(), reference_year=2020)
     assert pr["c_need"].tolist() == [0.8, 0.4, 0.4, 0.0]
-    assert pr["c_danger"].tolist() == [1.0, 0.0, 0.75, 0.0]
+    assert pr["c_danger"].tolist() == [1.0, 0.25, 0.75, 0.0]  # D, B, C, missing
     assert pr["c_age"].tolist() == pytest.approx([50 / 50, 40 / 50, 30 / 50, 20 / 50])  # years since built
     sizes = np.log1p([100, 50, 80, 20])
     assert pr["c_size"].tolist() == pytest.approx((sizes - sizes.min()) / (sizes.max() - sizes.min()))
