@@ -321,6 +321,8 @@ def test_the_reference_year_is_explicit_not_the_calendar():
         prioritise(_ledger())
     later = prioritise(_ledger(), reference_year=2030)
     assert later["c_age"].tolist() == pytest.approx([60 / 60, 50 / 60, 40 / 60, 30 / 60])
+    earlier = prioritise(_ledger(), reference_year=1990)  # built in or after the reference year: age 0
+    assert earlier["c_age"].tolist() == pytest.approx([20 / 20, 10 / 20, 0.0, 0.0])
     assert prioritise(_ledger().drop(columns="built_year"))["c_age"].eq(0).all()  # no ages, no year needed
 
 
@@ -454,6 +456,7 @@ def test_schedule_must_caps_flags_and_infeasible():
     assert pd.isna(years[3])  # no score (flagged): never funded
     v = np.array([1.0, 2, 3])[:, None] * 0.97 ** np.arange(2)[None, :]
     assert res.objective == pytest.approx(1 + 0.97 * 3)  # a forced first, then the best of the rest
+    assert res.greedy_objective == pytest.approx(1 + 0.97 * 3)  # the forced one fills the first year's cap
     assert res.objective <= _brute_force(v, np.full(3, 4.0), np.array([8.0, 8.0]), np.array([1, 1])) + 1e-9
     with pytest.raises(ScheduleError, match="cost 12 but the budget is 8: short by 4"):
         schedule(ledger, budgets=[8.0], must=[0, 1, 2])
