@@ -126,6 +126,12 @@ def test_progress_refuses_bad_arguments():
     for bad in ({}, [80, 170]):
         with pytest.raises(InputError, match="plan must be a mapping year -> number"):
             progress(_ledger(), "2020-07-01", plan=bad)
+    # plan years are calendar years 1900 to 2100
+    assert progress(_ledger(), "2020-07-01", plan={2100: 4}).table.loc["programme", "planned"] == 4
+    with pytest.raises(InputError, match=r"plan year must be an integer in \[1900, 2100\]; got 2101"):
+        progress(_ledger(), "2020-07-01", plan={2101: 4})
+    with pytest.raises(InputError, match=r"year must be an integer in \[1900, 2100\]; got 2101"):
+        start_rates(_ledger(), 2101)
     with pytest.raises(InputError, match=r"window_days must be an integer in \[1, inf\)"):
         progress(_ledger(), "2020-12-01", window_days=0)
     one_day = progress(_ledger(), "2020-12-01", window_days=1, min_days=1, min_events=1).projection
@@ -613,6 +619,8 @@ def test_content_costs_per_household_and_m2_by_category():
     assert t.loc["improvement", "communities"] == 2  # a and c carry improvement works
     assert t.loc["improvement", "yuan_per_household"] == pytest.approx(1.5e6 / 180)
     assert t.loc["all", "yuan_per_m2"] == pytest.approx(6.5e6 / 19500)
+    cents = content_costs(led.assign(investment_upgrading_yuan=[0.0, 0.5, 0.0, np.nan]))
+    assert cents.loc["upgrading", "communities"] == 1  # any positive amount carries the category
     with pytest.raises(InputError, match="investment by content category"):
         content_costs(_ledger())
 
