@@ -329,6 +329,10 @@ def test_the_reference_year_is_explicit_not_the_calendar():
     assert later["c_age"].tolist() == pytest.approx([60 / 60, 50 / 60, 40 / 60, 30 / 60])
     earlier = prioritise(_ledger(), reference_year=1990)  # built in or after the reference year: age 0
     assert earlier["c_age"].tolist() == pytest.approx([20 / 20, 10 / 20, 0.0, 0.0])
+    young = prioritise(_ledger().assign(built_year=[2019, 2020, 2020, 2021]), reference_year=2020)
+    assert young["c_age"].tolist() == [1.0, 0.0, 0.0, 0.0]  # one year old is the oldest
+    new = prioritise(_ledger().assign(built_year=2020), reference_year=2020)
+    assert new["c_age"].tolist() == [0.0] * 4  # nobody has aged: no division by zero
     assert prioritise(_ledger().drop(columns="built_year"))["c_age"].eq(0).all()  # no ages, no year needed
 
 
