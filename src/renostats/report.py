@@ -45,7 +45,7 @@ from typing import Any
 
 import yaml
 
-from renostats import cluster, paths
+from renostats import _validate, cluster, paths
 from renostats.errors import ParameterError, UsageError
 from renostats.lang import LANGS, keep_language
 from renostats.tables import table
@@ -107,7 +107,7 @@ def record(name: str, value: Any, *, unit: str | None = None, label: str | None 
     """
     if not isinstance(name, str) or not _METRIC_NAME.match(name):
         raise ValueError(f"metric name must look like an identifier, got {name!r}")
-    clean = _plain(value)
+    clean = _validate.plain(value)
     try:
         json.dumps(clean, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -689,13 +689,6 @@ def _check_reports_folder(root: Path) -> None:
 
 # --------------------------------------------------------------------------------------------------
 # Helpers
-
-
-def _plain(value: Any) -> Any:
-    """numpy and pandas scalars to plain Python."""
-    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def _format_value(value: Any) -> str:
