@@ -312,8 +312,16 @@ def test_a_set_can_name_its_notebooks(notebook_dir, reports, tmp_path, monkeypat
 
 def test_the_report_notebooks_refuse_bad_parameter_values(reports):
     result = report.run(["00", "04"], parameters={"district": "东区"}, out=reports, progress=None)
-    assert result.invalid_parameters and len(result.failures) == 2
-    assert all("parameter district: unknown value '东区'" in nb.error for nb in result.failures)
+    # 04 analyses the district's ledger and refuses a district it does not hold; 00 is about the source
+    # page and runs for any district, saying on the page that the district is not on it
+    assert result.invalid_parameters and [nb.notebook for nb in result.failures] == ["04_enterprise_recovery"]
+    assert "parameter district: unknown value '东区'" in result.failures[0].error
+    source = next(nb for nb in result.notebooks if nb.notebook == "00_source_figures")
+    assert source.status == "ok" and "东区 is not named on the source page" in source.html.read_text(
+        encoding="utf-8"
+    )
+    with pytest.raises(report.UsageError, match="facts_dir: '/no/such/facts' does not exist"):
+        report.run(["00"], parameters={"facts_dir": "/no/such/facts"}, out=reports, progress=None)
     bad_date = report.run(["04"], parameters={"as_of": "2020-02-31"}, out=reports, progress=None)
     assert "parameter as_of: '2020-02-31' is not a valid date" in bad_date.failures[0].error
     assert not (reports / "latest").exists()

@@ -49,6 +49,10 @@ def test_html_keeps_numbers_whole_and_escapes_text():
     assert "&lt;b&gt;甲&lt;/b&gt;" in page
     assert "<td class=n>1,234,567</td>" in page
     assert "white-space:nowrap" in page
+    # text left-aligned even under JupyterLab's right-aligning rule (two classes beat its one plus :not)
+    assert (
+        ".rs-table.rs-table td.t{text-align:left" in page and ".rs-table.rs-table th{text-align:left" in page
+    )
 
 
 @pytest.mark.parametrize(

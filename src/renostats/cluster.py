@@ -32,7 +32,7 @@ from renostats.errors import UsageError
 __all__ = ["FILE_PARAMETERS", "check_location", "client", "local_path", "run_tasks"]
 
 #: Notebook parameters that name files or folders, checked before submitting and copied to workers.
-FILE_PARAMETERS = ("data_dir", "ledger")
+FILE_PARAMETERS = ("data_dir", "facts_dir", "ledger")
 
 
 @contextlib.contextmanager

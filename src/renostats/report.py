@@ -409,7 +409,7 @@ def run(
         one row per district, and ``metrics.csv`` holds every district's metrics.
     scheduler : str, optional
         Address of a Dask scheduler (``tcp://HOST:PORT``): each notebook runs as a task on that cluster,
-        and the pages come back here. Files named by ``data_dir``/``ledger`` must be readable by the
+        and the pages come back here. Files named by ``data_dir``/``facts_dir``/``ledger`` must be readable by the
         workers (shared storage or fsspec URLs); they are checked before anything is submitted.
 
     Every parameter given must be declared by at least one selected notebook; each notebook receives
@@ -944,7 +944,7 @@ def _write_workbook(nb: Any, path: Path, params: Mapping[str, Any], lang: str, s
     if not found:
         return None
     zh = lang == "zh"
-    files = [str(params[k]) for k in ("data_dir", "ledger") if params.get(k)]
+    files = [str(params[k]) for k in cluster.FILE_PARAMETERS if params.get(k)]
     about = [
         ("标题" if zh else "Title", _title(nb)),
         ("笔记本" if zh else "Notebook", path.stem),

@@ -65,9 +65,10 @@ _CSS = (
     "<style>.rs-table{border-collapse:collapse;margin:.4em 0 1em;font-size:.92em;max-width:100%}"
     ".rs-table caption{text-align:left;font-weight:600;padding:.2em 0 .4em}"
     ".rs-table th,.rs-table td{padding:.25em .6em;border-bottom:1px solid #ddd;vertical-align:top}"
-    ".rs-table th{text-align:left;background:#f4f4f4}"
+    # doubled class: JupyterLab's own `:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon th` aligns right
+    ".rs-table.rs-table th{text-align:left;background:#f4f4f4}"
     ".rs-table td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
-    ".rs-table td.t{overflow-wrap:break-word}</style>"
+    ".rs-table.rs-table td.t{text-align:left;overflow-wrap:break-word}</style>"
 )
 
 
