@@ -24,7 +24,7 @@ def test_run_writes_notebook_html_metrics_index_and_latest(notebook_dir, reports
     assert run_dir.parent == reports
     assert (run_dir / "01_ok.ipynb").is_file()
     page = (run_dir / "01_ok.html").read_text(encoding="utf-8")
-    assert "recorded households = 29,681 户" in page
+    assert "households = 29,681 户" in page
     assert ">record<" not in page  # code hidden by default
     assert "@font-face" in page  # Chinese glyphs embedded
     metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))

@@ -121,7 +121,8 @@ def record(name: str, value: Any, *, unit: str | None = None, label: str | None 
         return
     payload = {"name": name, "value": clean, "unit": unit, "label": label}
     shown = _format_value(clean) + (f" {unit}" if unit else "")
-    text = f"recorded {name} = {shown}" + (f"  ({label})" if label else "")
+    # no words of either language of its own: the label is written in the run's language by the notebook
+    text = f"{label}: {shown}  [{name}]" if label else f"{name} = {shown}"
     display({METRIC_MIME: payload, "text/plain": text}, raw=True)
 
 
