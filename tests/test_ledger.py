@@ -668,3 +668,14 @@ def test_a_csv_ledger_reads_back_what_was_written_in_any_row_order(
     # 万元 scaled in decimal: 751.53 -> 7,515,300 exactly, as a hand multiplication gives
     assert got["investment_yuan"].tolist() == [float(r[5] * 10000) for r in want]
     assert len(read.skipped) == 1
+
+
+def test_a_legacy_or_password_protected_workbook_named_xlsx_is_named_as_such(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    book.add_sheet("台账").write(0, 0, "小区名称")
+    book.save(str(tmp_path / "old.xls"))
+    (tmp_path / "old.xls").rename(tmp_path / "old.xlsx")  # password-protected .xlsx files look like this too
+    with pytest.raises(LedgerError, match=r"old.xlsx: the file is an Excel 97-2003 workbook \(.xls\) or a "
+                       r"password-protected workbook, not a .xlsx file; save it as .xlsx without a password"):  # fmt: skip
+        read_ledger(tmp_path / "old.xlsx", "renovation")
