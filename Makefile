@@ -62,5 +62,12 @@ bench: $(STAMP)  ## run the benchmarks (slow; installs the peers; prints ratios 
 	@test -x .venv-lifelines/bin/python || ($(PYTHON) -m venv .venv-lifelines && .venv-lifelines/bin/pip install --quiet lifelines)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+.PHONY: mutation
+MODULE ?= units ledger recovery renovation funding did
+N ?= 40
+SEED ?= 0
+mutation: $(STAMP)  ## mutation score per module, N sampled mutants (slow; MODULE=units for one; not in make test)
+	nice -n 10 $(PY) tools/mutation.py $(MODULE) -n $(N) --seed $(SEED)
+
 clean-venv:  ## remove the environment
 	rm -rf $(VENV)

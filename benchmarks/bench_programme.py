@@ -45,8 +45,8 @@ def run(n: int, years: int, gap: float, limit: float) -> None:
     res = schedule(ledger, budgets=[budget] * years, gap=gap, time_limit=limit)
     print(f"{n:,} communities x {years} years: {res.seconds:.1f} s, certified gap {res.gap:.4%} (goal {gap:.2%}); "
           f"optimum {res.objective:,.2f} vs greedy {res.greedy_objective:,.2f}: "
-          f"{res.objective / res.greedy_objective - 1:+.3%}; core MIPs {res.notes.get('milp')}, "
-          f"core size {res.notes.get('core')}")  # fmt: skip
+          f"{res.objective / res.greedy_objective - 1:+.3%}; core MIPs {res.core_solves}, "
+          f"core size {res.core_size}")  # fmt: skip
     return t0
 
 

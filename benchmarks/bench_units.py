@@ -1,25 +1,40 @@
-"""Quantity parsing: speed on a million ledger cells, and accuracy against two peers.
+"""Quantity parsing: speed on a million ledger cells, and the yardstick of peer test cases.
 
-1. ``parse_quantities`` on 1,000,000 ledger cells (goal: <= 2 s on this machine).
-2. A labelled set of Chinese figures (at least 200 strings, built below with labels computed by exact
-   decimal arithmetic from their parts, plus hand-written irregular ones): renostats must be right on value,
-   kind and qualifier for every one. recognizers-text-suite (Microsoft Recognizers-Text) and chinese2digits
-   are run on the same strings; their value accuracy, the share of qualifiers they keep (neither reports
-   one, so only "exact" labels count as kept), and time per string are printed with the ratios.
+1. ``parse_quantities`` on 1,000,000 ledger cells (goal: <= 2 s on this machine; run with ``nice``).
+2. The yardstick (``tests/yardstick/cases.csv``: 564 cases from the test suites of cn2an, chinese2digits,
+   JioNLP and Recognizers-Text, converted to renostats' contract): right / refused / wrong / crash per
+   peer suite and form (plain, new, other), for this version and for the version before the numeral
+   reader was rewritten (commit 5f0fa03, read from git when the repository is there), beside each peer's
+   own score on its own suite (``benchmarks/units_peers.py``, run in the environment named by
+   ``RENOSTATS_UNITS_PEERS``, default ``/work/venvs/units-peers/bin/python``; skipped when absent).
+3. A labelled set of 200+ figures composed from parts whose values are known (exact decimal
+   arithmetic), plus hand-written irregular ones: renostats must be right on value, kind and qualifier.
 
-The peers are benchmark-only dependencies (``pip install -e ".[bench]"``); a missing peer is reported
-and skipped. Run: ``.venv/bin/python benchmarks/bench_units.py``.
+Run: ``.venv/bin/python benchmarks/bench_units.py``.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from renostats import units
 from renostats.units import parse_quantities, parse_quantity
+
+ROOT = Path(__file__).resolve().parents[1]
+BEFORE = "5f0fa03"
+sys.path.insert(0, str(ROOT / "tests" / "yardstick"))
+import yardstick  # noqa: E402
 
 # number as written -> its value
 NUMBERS = {
@@ -101,51 +116,6 @@ def _ours(texts):
     return out
 
 
-def _recognizers(texts):
-    from recognizers_number import Culture, NumberRecognizer
-    from recognizers_number_with_unit import NumberWithUnitRecognizer
-
-    numbers = NumberRecognizer(Culture.Chinese)
-    units = NumberWithUnitRecognizer(Culture.Chinese)
-    models = [
-        ("money", units.get_currency_model()),
-        ("area", units.get_dimension_model()),
-        ("percent", numbers.get_percentage_model()),
-        ("number", numbers.get_number_model()),
-    ]
-    out = []
-    for t in texts:
-        value, kind = np.nan, None
-        for k, model in models:
-            found = model.parse(t)
-            if found and found[0].resolution and found[0].resolution.get("value"):
-                raw = str(found[0].resolution["value"]).replace(",", "")
-                try:
-                    value = float(raw.rstrip("%")) / (100 if raw.endswith("%") else 1)
-                except ValueError:
-                    continue
-                kind = k
-                break
-        out.append((value, kind, "exact"))
-    return out
-
-
-def _chinese2digits(texts):
-    import chinese2digits
-
-    out = []
-    for t in texts:
-        got = chinese2digits.takeNumberFromString(t)["digitsStringList"]
-        try:
-            value = (
-                float(got[0].rstrip("%")) / (100 if got and got[0].endswith("%") else 1) if got else np.nan
-            )
-        except ValueError:
-            value = np.nan
-        out.append((value, None, "exact"))
-    return out
-
-
 def _score(name, fn, labels):
     try:
         fn(labels["text"].head(3))  # warm up (models build on first use)
@@ -169,6 +139,73 @@ def _score(name, fn, labels):
     return per, right_value, right_qual, right_kind, value
 
 
+def _load_module(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _before():
+    """renostats.units as it was before the rewrite (commit 5f0fa03), or None without git."""
+    try:
+        text = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{BEFORE}:src/renostats/units.py"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    path = Path(tempfile.mkdtemp()) / "units_before.py"
+    path.write_text(text, encoding="utf-8")
+    return _load_module(path, "units_before")
+
+
+def _peers() -> dict:
+    python = os.environ.get("RENOSTATS_UNITS_PEERS", "/work/venvs/units-peers/bin/python")
+    if not Path(python).exists():
+        print(f"(peers' own scores skipped: no {python}; see benchmarks/units_peers.py)")
+        return {}
+    done = subprocess.run(
+        [python, str(ROOT / "benchmarks" / "units_peers.py")], capture_output=True, text=True
+    )
+    if done.returncode:
+        print(f"(peers' own scores failed: {done.stderr.strip().splitlines()[-1:]})")
+        return {}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _line(counts: dict | None) -> str:
+    if not counts or "right" not in counts:
+        return f"{'n/a':>27}"
+    n = sum(counts.values())
+    return f"{counts['right'] / n:6.1%} right {counts['wrong'] + counts['crash']:3d} wrong"
+
+
+def yardstick_report() -> None:
+    cases = yardstick.load_cases()
+    now = yardstick.score(units, cases)
+    before_module = _before()
+    before = yardstick.score(before_module, cases) if before_module else {}
+    peers = _peers()
+    print(f"\nyardstick: {len(cases)} cases (tests/yardstick); wrong counts crashes too")
+    print(
+        f"{'suite':>17} {'form':>6} {'n':>4}  {'renostats now':>22}  {'before (5f0fa03)':>22}  {'the peer itself':>22}"
+    )
+    for suite in ("cn2an", "chinese2digits", "jionlp", "recognizers-text", "all"):
+        for form in ("plain", "new", "other", "all"):
+            counts = now.get((suite, form))
+            if not counts:
+                continue
+            peer = peers.get(suite, {}).get(form) if suite != "all" else None
+            print(
+                f"{suite:>17} {form:>6} {sum(counts.values()):4d}  {_line(counts):>22}  "
+                f"{_line(before.get((suite, form))):>22}  {_line(peer):>22}"
+            )
+
+
 def main() -> None:
     cells = ledger_cells()
     parse_quantities(cells.head(1000))
@@ -179,11 +216,20 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     print(f"parse_quantities on {len(cells):,} ledger cells: {min(times):.2f} s (best of 3; goal <= 2 s)")
     assert parsed["value"].notna().sum() == cells.notna().sum()
+    before = _before()
+    if before is not None:  # the same cells at the same moment: a fair comparison on a busy machine
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            before.parse_quantities(cells)
+            times.append(time.perf_counter() - start)
+        print(f"{'':>22}  the version before the rewrite ({BEFORE}): {min(times):.2f} s")
+
+    yardstick_report()
 
     labels = labelled_set()
     print(f"\nlabelled set: {len(labels)} strings ({labels['qualifier'].ne('exact').sum()} with a qualifier)")
-    ours = _score("renostats", _ours, labels)
-    per_ours, value_ok, qual_ok, _, _ = ours
+    _, value_ok, qual_ok, _, _ = _score("renostats", _ours, labels)
     got = _ours(labels["text"])
     kind_ok = np.array([g[1] for g in got]) == labels["kind"].to_numpy()
     wrong = labels[~(value_ok & qual_ok & kind_ok)]
@@ -194,16 +240,6 @@ def main() -> None:
     print(f"{'':>22}  (parse_quantities on the same strings: {vectorised * 1e6:.1f} µs per string)")
     if len(wrong):
         print(wrong.to_string())
-    for name, fn in (("recognizers-text-suite", _recognizers), ("chinese2digits", _chinese2digits)):
-        peer = _score(name, fn, labels)
-        if peer is not None:
-            ratio = peer[0] / per_ours
-            speed = (
-                f"renostats is {ratio:.1f}x faster" if ratio >= 1 else f"{name} is {1 / ratio:.1f}x faster"
-            )
-            print(f"{'':>22}  {speed} per string (parse_quantity, one string at a time)")
-            example = labels.index[labels["text"] == "960余万户"][0]
-            print(f"{'':>22}  on 960余万户 it gives {peer[4][example]:g} (truth 9,600,000, over)")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@
 ``rs.extract_figures``, ``rs.read_ledger``, ``rs.load_facts``, and every error of the
 :mod:`renostats.errors` family such as ``rs.LedgerError`` and ``rs.RenostatsError``) and the modules
 (``rs.units``, ``rs.ledger``, ``rs.schemas``, ``rs.datasets``, ``rs.renovation``, ``rs.did``,
-``rs.funding``, ``rs.recovery``, ``rs.report``, ``rs.plotting``, ``rs.paths``). Modules load on first
-use, so the ``renostats`` command starts without importing the scientific stack.
+``rs.funding``, ``rs.recovery``, ``rs.report``, ``rs.plotting``, ``rs.paths``, ``rs.periods``). Modules
+load on first use, so the ``renostats`` command starts without importing the scientific stack.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ _MODULES = (
     "lang",
     "ledger",
     "paths",
+    "periods",
     "plotting",
     "recovery",
     "renovation",

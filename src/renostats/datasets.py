@@ -58,6 +58,18 @@ DEMO_SEED = 2020
 #: (the effect builds up over the first year and differs by completion year).
 DEMO_EFFECT = {2020: 1.2, 2021: 0.9, 2022: 0.6, 2023: 0.45}
 
+
+def demo_dose_effect(per_household_wan: np.ndarray | float) -> np.ndarray:
+    """Planted dose-response of the demo's second outcome, waterlogging complaints per 100 households.
+
+    From the month of completion, a community whose renovation cost ``d`` 万元 (10,000 yuan) per
+    household has ``-2.4 * log(1 + d)`` fewer waterlogging complaints per 100 households per month: the
+    effect grows with the money spent, by less for each further 万元 (concave). The planted values are
+    in the ``dose_effect`` column of the outcome truth file.
+    """
+    return -2.4 * np.log1p(np.asarray(per_household_wan, dtype=float))
+
+
 FACT_COLUMNS: tuple[str, ...] = (
     "topic",
     "place",
@@ -176,7 +188,8 @@ def find_ledger(data_dir: str | Path, kind: str) -> Path:
 def load_demo(kind: str, data_dir: str | Path | None = None):
     """Read a demo ledger through :func:`renostats.ledger.read_ledger` (a ``LedgerRead``).
 
-    ``outcomes_truth`` is not a ledger: it comes back as a DataFrame (community, month, effect).
+    ``outcomes_truth`` is not a ledger: it comes back as a DataFrame (community, month, cohort, effect on
+    drainage complaints, dose_effect on waterlogging complaints).
     """
     path = demo_path(kind, data_dir)
     if kind == "outcomes_truth":
@@ -234,7 +247,7 @@ def make_demo_data(out_dir: str | Path | None = None, seed: int = DEMO_SEED) -> 
     rng = np.random.default_rng(seed)
     communities = _demo_communities(rng)
     written = {
-        "renovation": _write_renovation(communities, out / DEMO_FILES["renovation"]),
+        "renovation": _write_renovation(communities, out / DEMO_FILES["renovation"], seed),
         "enterprise_reports": _write_enterprises(rng, out / DEMO_FILES["enterprise_reports"]),
     }
     outcomes, truth = _demo_outcomes(communities, rng)
@@ -331,10 +344,22 @@ def _demo_communities(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
-def _write_renovation(frame: pd.DataFrame, path: Path) -> Path:
+def _write_renovation(frame: pd.DataFrame, path: Path, seed: int = DEMO_SEED) -> Path:
+    """The renovation demo ledger as an office lays it out (title lines, merged group headers, streets
+    merged down their rows, a total row and a note).
+
+    The source page's programme covers C-grade dangerous housing (城区C级危房), so the ledger holds no
+    D-grade (whole-building danger) community: D-grade buildings are appraised for demolition and
+    rebuilding, outside renovation; the generator's D draws are written as C (the costliest of them
+    reinforces its C-grade buildings). Investment by content category (基础类 / 完善类 / 提升类, adding up
+    to the total) and the physical outputs come from their own generator (``seed``, stream 1), so
+    adding them left every other demo file as it was.
+    """
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
+    frame = frame.assign(danger_grade=frame["danger_grade"].replace("D", "C"))
+    frame = _renovation_content(frame, np.random.default_rng([seed, 1]))
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "改造台账"
@@ -344,13 +369,15 @@ def _write_renovation(frame: pd.DataFrame, path: Path) -> Path:
         "序号", "街道", "小区名称", "建成年份", "楼栋数", "户数", "建筑面积(万平方米)", "危房等级",
         "是否急需改造", "批次", "计划年度", "开工日期", "竣工日期", "供水", "供电", "道路", "燃气", "排水",
         "改造意愿(%)", "总投资(万元)", "资金来源(万元)", None, None, None, None, None, None,
+        "按改造内容分投资(万元)", None, None, *_OUTPUT_HEADERS,
     ]  # fmt: skip
     ws.append(top)
-    ws.append([None] * 20 + list(_FUNDING_HEADERS))
+    ws.append([None] * 20 + list(_FUNDING_HEADERS) + list(_CONTENT_HEADERS))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(top))
-    for col in range(1, 21):
+    for col in [*range(1, 21), *range(31, 31 + len(_OUTPUT_HEADERS))]:
         ws.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
     ws.merge_cells(start_row=3, start_column=21, end_row=3, end_column=27)
+    ws.merge_cells(start_row=3, start_column=28, end_row=3, end_column=30)
     yes_no = {True: "是", False: "否"}
     frame = frame.sort_values(
         ["street", "planned_year"],
@@ -358,6 +385,7 @@ def _write_renovation(frame: pd.DataFrame, path: Path) -> Path:
         kind="stable",
     ).reset_index(drop=True)
     first_row = 5
+    outputs = ("pipelines_km", "elevators", "parking_spaces", "charging_points", "service_facilities")
     for i, r in frame.iterrows():
         built = f"{r.built_year}年" if i % 7 == 3 else int(r.built_year)
         buildings = f"{r.buildings}栋" if i == 17 else int(r.buildings)  # one cell written with its unit
@@ -368,6 +396,7 @@ def _write_renovation(frame: pd.DataFrame, path: Path) -> Path:
                 _excel_date(r.start_date), _excel_date(r.completion_date),
                 *(yes_no[bool(r[f"need_{k}"])] for k in ("water", "power", "road", "gas", "drainage")),
                 round(r.willingness * 100), r.investment, *(r[h] for h in _FUNDING_HEADERS),
+                *(r[h] for h in _CONTENT_HEADERS), *(r[k] for k in outputs),
             ]
         )  # fmt: skip
     # streets are merged down their rows, as offices lay ledgers out
@@ -389,6 +418,33 @@ def _write_renovation(frame: pd.DataFrame, path: Path) -> Path:
     ws.column_dimensions["C"].width = 16
     _save_xlsx(book, path)
     return path
+
+
+_CONTENT_HEADERS = ("基础类", "完善类", "提升类")
+_OUTPUT_HEADERS = ("改造管网长度(公里)", "加装电梯(部)", "新增停车位(个)", "充电桩(个)", "社区服务设施(个)")
+
+
+def _renovation_content(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Investment split by content category (cents adding up to the total) and physical outputs."""
+    n = len(frame)
+    # every community does basic works; about 60% improvement works, 30% upgrading
+    weights = rng.dirichlet([6.0, 2.5, 1.2], n)
+    weights[:, 1] *= rng.random(n) < 0.6
+    weights[:, 2] *= rng.random(n) < 0.3
+    cents = np.array(
+        [_allocate(int(round(t * 100)), w) for t, w in zip(frame["investment"], weights, strict=True)]
+    )
+    out = frame.copy()
+    for j, h in enumerate(_CONTENT_HEADERS):
+        out[h] = cents[:, j] / 100
+    hh = frame["households"].to_numpy()
+    improvement, upgrading = cents[:, 1] > 0, cents[:, 2] > 0
+    out["pipelines_km"] = np.round(hh * rng.uniform(8, 20, n) / 1000, 2)
+    out["elevators"] = np.where(improvement, rng.binomial(frame["buildings"].to_numpy(), 0.15), 0)
+    out["parking_spaces"] = np.where(improvement, np.round(hh * rng.uniform(0.05, 0.25, n)), 0).astype(int)
+    out["charging_points"] = np.round(out["parking_spaces"] * rng.uniform(0.1, 0.3, n)).astype(int)
+    out["service_facilities"] = np.where(upgrading, 1 + rng.poisson(0.4, n), 0)
+    return out
 
 
 def _excel_date(value) -> dt.date | None:
@@ -508,12 +564,24 @@ def _demo_outcomes(communities: pd.DataFrame, rng: np.random.Generator):
         }
     )
     panel["每百户排水投诉"] = np.round(panel["排水投诉"] / panel["户数"] * 100, 4)
+    # a second outcome with a planted dose-response in the investment per household (drawn after the
+    # first outcome, so the drainage numbers are those of the panel without it)
+    base2 = rng.gamma(5.0, 0.4, n) + np.where(communities["need_drainage"], 0.8, 0.0)
+    rate2 = base2[:, None] + 1.2 * np.maximum(season, 0.0)[None, :] + trend[None, :] + 4.0
+    per_household = (communities["investment"] / communities["households"]).to_numpy(dtype=float)
+    dose_effect = np.where(e >= 0, demo_dose_effect(per_household)[:, None], 0.0)
+    dose_effect = np.nan_to_num(dose_effect, nan=0.0)
+    panel["积水投诉"] = rng.poisson(np.maximum(rate2 + dose_effect, 0.05) * households[:, None] / 100).ravel()
+    panel["每百户积水投诉"] = np.round(panel["积水投诉"] / panel["户数"] * 100, 4)
     truth = pd.DataFrame(
         {
             "community": np.repeat(communities["community"].to_numpy(), t),
             "month": np.tile(months.strftime("%Y-%m-%d"), n),
             "cohort": np.repeat(cohort.fillna(0).astype(int).to_numpy(), t),
             "effect": np.round((np.maximum(rate + effect, 0.05) - np.maximum(rate, 0.05)).ravel(), 6),
+            "dose_effect": np.round(
+                (np.maximum(rate2 + dose_effect, 0.05) - np.maximum(rate2, 0.05)).ravel(), 6
+            ),
         }
     )
     return panel, truth
@@ -599,7 +667,7 @@ def write_templates(out_dir: str | Path | None = None) -> dict[str, Path]:
 
 
 def _template_header(col) -> str:
-    unit = {"money": "元", "area": "平方米", "energy": "千瓦时"}.get(col.kind or "")
+    unit = {"money": "元", "area": "平方米", "energy": "千瓦时", "length": "米"}.get(col.kind or "")
     if col.type == "share":
         unit = "%"
     return f"{col.header}({unit})" if unit else col.header

@@ -1,46 +1,242 @@
-"""Funding leverage: what each yuan of fiscal money brings in, and what renovation costs.
+"""Funding leverage: what each yuan of subsidy brings in, what renovation costs, and crowding-in.
 
-Conventions (MISSION.md): *leverage* is non-fiscal money per yuan of fiscal money; the *multiplier* is
-total money per yuan of fiscal money (leverage + 1). Both are ratios of sums over communities, never
-means of per-community ratios: a small community with a tiny subsidy would otherwise dominate. Whether
-a yuan of subsidy *adds* money that would not have come anyway (crowding-in) is a causal question,
-answered with the assumptions stated by :func:`crowding_in`.
+Conventions (``docs/architecture.md``): *leverage* is mobilised money per yuan of the denominator
+money; the *multiplier* is ``1 + leverage`` (the denominator's own yuan counted too). Both are ratios of
+sums over communities, never means of per-community ratios: a small community with a tiny subsidy
+would otherwise dominate. Which money is the denominator and which counts as mobilised is a named
+:class:`Classification`; :data:`CLASSIFICATIONS` holds the presets, each with its source. Money to be
+repaid (special bonds, bank loans) is reported apart from money given, and utility companies'
+money (专业经营单位) is its own source, in neither pile unless a preset says so.
+
+Whether a yuan of subsidy *adds* money that would not have come anyway (crowding-in) is a causal
+question, answered with the assumptions stated by :func:`crowding_in`.
 
 Examples
 --------
 >>> df = pd.DataFrame({"community": ["a", "b"], "subsidy_central_yuan": [100.0, 10.0],
-...                    "residents_yuan": [50.0, 20.0]})
->>> m = mobilisation(df, public=["subsidy_central_yuan"], private=["residents_yuan"], n_boot=0)
->>> m[["public_yuan", "private_yuan", "leverage", "multiplier"]]
-         public_yuan  private_yuan  leverage  multiplier
-overall        110.0          70.0  0.636364    1.636364
+...                    "residents_yuan": [50.0, 20.0], "bank_loan_yuan": [30.0, 0.0]})
+>>> m = mobilisation(df, n_boot=0)
+>>> m[["public_yuan", "private_yuan", "repayable_yuan", "leverage", "multiplier"]]
+         public_yuan  private_yuan  repayable_yuan  leverage  multiplier
+overall        110.0          70.0            30.0  0.636364    1.636364
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from renostats import _validate
 from renostats.errors import FundingError
-from renostats.schemas import FUNDING_PRIVATE, FUNDING_PUBLIC, adds_up
+from renostats.schemas import FUNDING_PARTS, FUNDING_SOURCES, RENOVATION, adds_up, funding_total
 
 __all__ = [
+    "CLASSIFICATIONS",
+    "Classification",
+    "Coverage",
     "CrowdingIn",
     "FundingError",
     "check_funding",
+    "classification",
+    "compare_classifications",
     "cost_distribution",
     "costs",
+    "coverage",
     "crowding_in",
     "lending_facts",
     "mobilisation",
+    "source_names",
 ]
 
 #: Clusters below which cluster-robust errors are flagged as unreliable (Cameron and Miller 2015).
 MIN_CLUSTERS = 20
+
+#: Columns that measure a community's size; central money follows a formula on them.
+SIZE_COLUMNS = ("households", "floor_area_m2", "buildings")
+
+_CENTRAL = ("subsidy_central_yuan", "subsidy_central_mof_yuan", "central_budget_investment_yuan")
+_RESIDENTS = ("residents_yuan", "residents_direct_yuan", "maintenance_fund_yuan", "public_income_yuan")
+_REPAYABLE = ("special_bond_yuan", "bank_loan_yuan")
+_GUIDELINE = "国务院办公厅关于全面推进城镇老旧小区改造工作的指导意见 (国办发〔2020〕23号, 10 July 2020)"
+_MDB = "MDB Methodology for Private Investment Mobilization: Reference Guide (multilateral development banks, 2018)"
+_PAGE = "双清区统筹推进老旧小区(城区C级危房)改造项目 旧宅换新颜 未来皆可期 (邵阳日报, April 2020)"
+
+
+def source_names(lang: str = "zh") -> dict[str, str]:
+    """Display names of the funding columns: the Chinese template header (``lang="zh"``) or the
+    canonical column name without ``_yuan`` (``"en"``), taken from the renovation schema."""
+    _validate.one_of(lang, ("en", "zh"), name="lang")
+    cols = [RENOVATION.column(c) for c in FUNDING_SOURCES]
+    if lang == "zh":
+        return {c.name: c.header for c in cols}
+    return {c.name: c.name.removesuffix("_yuan").replace("_", " ") for c in cols}
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Which funding source plays which part in leverage.
+
+    Every source column sits in at most one of four piles: ``public`` (the denominator: the money whose
+    leverage is measured), ``private`` (money counted as mobilised: the numerator), ``repayable``
+    (finance to be repaid, reported apart from money given) and ``apart`` (a source reported on its
+    own, in neither pile). Columns a ledger does not hold are skipped.
+    """
+
+    name: str
+    public: tuple[str, ...]
+    private: tuple[str, ...]
+    repayable: tuple[str, ...] = ()
+    apart: tuple[str, ...] = ()
+    source: str = ""  # the document the split follows, with its title and date
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        piles = (self.public, self.private, self.repayable, self.apart)
+        seen: dict[str, int] = {}
+        for pile in piles:
+            for col in pile:
+                seen[col] = seen.get(col, 0) + 1
+        twice = sorted(c for c, k in seen.items() if k > 1)
+        if twice:
+            raise FundingError(
+                f"source(s) {twice} counted in more than one pile of classification {self.name!r}"
+            )
+        if not self.public:
+            raise FundingError(f"classification {self.name!r} has no public (denominator) source")
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source column the classification names, public first."""
+        return self.public + self.private + self.repayable + self.apart
+
+    def within(self, df: pd.DataFrame) -> Classification:
+        """The classification restricted to the source columns ``df`` holds with at least one amount."""
+        held = {c for c in self.sources if c in df and df[c].notna().any()}
+        if not held & set(self.public):
+            raise FundingError(
+                f"classification {self.name!r}: the data hold none of its public sources {list(self.public)}"
+            )
+        return replace(
+            self,
+            public=tuple(c for c in self.public if c in held),
+            private=tuple(c for c in self.private if c in held),
+            repayable=tuple(c for c in self.repayable if c in held),
+            apart=tuple(c for c in self.apart if c in held),
+        )
+
+
+def _preset(name, public, private, repayable, apart, source, description) -> Classification:
+    return Classification(
+        name, tuple(public), tuple(private), tuple(repayable), tuple(apart), source, description
+    )
+
+
+#: The named classifications. ``fiscal`` is the default of :func:`mobilisation` and :func:`crowding_in`.
+CLASSIFICATIONS: dict[str, Classification] = {
+    c.name: c
+    for c in (
+        _preset(
+            "fiscal",
+            [*_CENTRAL, "subsidy_provincial_yuan", "subsidy_local_yuan"],
+            [*_RESIDENTS, "work_unit_yuan", "social_capital_yuan"],
+            _REPAYABLE,
+            ["utilities_yuan"],
+            _GUIDELINE,
+            "Fiscal leverage: government money given (central, provincial, city and county budgets) against "
+            "money given by residents (directly, from the maintenance fund, from public income), former "
+            "work-unit owners and social capital. The guideline lists these as separate channels of a "
+            "shared cost (政府与居民、社会力量合理共担), puts special bonds and bank loans under financing, "
+            "and hands utility companies (专业经营单位) the assets they renew, so their money stands apart.",
+        ),
+        _preset(
+            "subsidy",
+            [*_CENTRAL, "subsidy_provincial_yuan"],
+            ["subsidy_local_yuan", *_RESIDENTS, "work_unit_yuan", "social_capital_yuan"],
+            _REPAYABLE,
+            ["utilities_yuan"],
+            f"{_PAGE}: 充分发挥补助资金的杠杆作用; {_GUIDELINE}: 中央给予资金补助, 省级人民政府相应做好资金支持",
+            "Subsidy leverage (补助资金的杠杆作用): the subsidies that come from above (central and "
+            "provincial) as the denominator; city and county budget money counts as mobilised by them. "
+            "Where the ledger has no provincial column the denominator is the central subsidy alone.",
+        ),
+        _preset(
+            "utilities_private",
+            [*_CENTRAL, "subsidy_provincial_yuan", "subsidy_local_yuan"],
+            [*_RESIDENTS, "work_unit_yuan", "utilities_yuan", "social_capital_yuan"],
+            _REPAYABLE,
+            [],
+            f"{_GUIDELINE}: 推动专业经营单位履行社会责任, 出资参与小区改造",
+            "As ``fiscal``, with utility companies' money counted as mobilised, the way the guideline "
+            "groups them with social forces (社会力量).",
+        ),
+        _preset(
+            "all_money",
+            [*_CENTRAL, "subsidy_provincial_yuan", "subsidy_local_yuan", "special_bond_yuan"],
+            [*_RESIDENTS, "work_unit_yuan", "utilities_yuan", "social_capital_yuan", "bank_loan_yuan"],
+            [],
+            [],
+            _MDB,
+            "Every yuan in one of two piles, as multilateral development banks count private finance "
+            "mobilised: government money including special bonds (government borrowing) against all other "
+            "money including bank loans. The synthetic demo ledger plants its crowding-in slope in this split.",
+        ),
+        _preset(
+            "utilities_public",
+            [
+                *_CENTRAL,
+                "subsidy_provincial_yuan",
+                "subsidy_local_yuan",
+                "special_bond_yuan",
+                "utilities_yuan",
+            ],
+            [*_RESIDENTS, "work_unit_yuan", "social_capital_yuan", "bank_loan_yuan"],
+            [],
+            [],
+            f"{_MDB}: money of state-owned enterprises counts as public",
+            "As ``all_money``, with (mostly state-owned) utility companies' money counted as public.",
+        ),
+    )
+}
+
+
+def classification(
+    name: str | Classification = "fiscal",
+    public: Sequence[str] | None = None,
+    private: Sequence[str] | None = None,
+) -> Classification:
+    """A preset of :data:`CLASSIFICATIONS` by name, or a custom one from ``public`` and ``private``
+    lists (then named ``custom``; other sources are left out).
+
+    The presets and the documents they follow:
+
+    - ``fiscal`` (default): government money given (central, provincial, city and county) against money
+      given by residents, former work units and social capital; special bonds and bank loans repayable;
+      utility companies apart. 国务院办公厅关于全面推进城镇老旧小区改造工作的指导意见 (国办发〔2020〕23号,
+      10 July 2020), which names each of these channels.
+    - ``subsidy``: central and provincial subsidies against all other money given (补助资金的杠杆作用).
+      Shaoyang Daily, 双清区统筹推进老旧小区(城区C级危房)改造项目 旧宅换新颜 未来皆可期 (April 2020), and
+      the same guideline (中央给予资金补助, 省级人民政府相应做好资金支持).
+    - ``utilities_private``: as ``fiscal`` with utilities mobilised (the guideline's 推动专业经营单位...出资).
+    - ``all_money``: every yuan in two piles, special bonds public and bank loans private, as the
+      multilateral development banks count mobilised finance (MDB Methodology for Private Investment
+      Mobilization: Reference Guide, 2018). The demo ledger plants its crowding-in slope here.
+    - ``utilities_public``: as ``all_money`` with (state-owned) utilities public (same guide).
+
+    >>> classification("subsidy").repayable
+    ('special_bond_yuan', 'bank_loan_yuan')
+    """
+    if public is not None or private is not None:
+        if public is None or private is None:
+            raise FundingError("give both public and private source lists, or neither (and a classification)")
+        return Classification("custom", tuple(public), tuple(private), source="given by the caller")
+    if isinstance(name, Classification):
+        return name
+    return CLASSIFICATIONS[_validate.one_of(name, tuple(CLASSIFICATIONS), name="classification")]
 
 
 def check_funding(
@@ -51,24 +247,41 @@ def check_funding(
     tolerance: float = 0.01,
     name: str = "community",
 ) -> None:
-    """Refuse missing source columns, negative amounts, and sources that do not add up to the investment.
+    """Refuse missing source columns, negative amounts, totals that disagree with their parts, and
+    sources that do not add up to the investment.
+
+    A source that a ledger gives by its parts (``subsidy_central_yuan`` as MOF subsidy plus NDRC
+    central budget investment; ``residents_yuan`` as direct payment, maintenance fund and public
+    income) is counted once: where both the total and parts are given they must agree.
 
     Raises
     ------
     FundingError
         Naming every community and column at fault.
     """
+    tolerance = _validate.number(tolerance, name="tolerance", low=0)
     missing = [c for c in sources if c not in df]
     if missing:
         raise FundingError(f"missing funding column(s) {missing}; the data have {list(df.columns)}")
-    labels = df[name].astype(str) if name in df else df.index.astype(str)
+    labels = df[name].astype(str) if name in df else pd.Series(df.index.astype(str), index=df.index)
     problems = []
     values = df[list(sources)].astype(float)
     for col in sources:
         bad = values[col] < 0
         problems += [f"{labels[i]}: {col} = {values.at[i, col]:,.0f} is negative" for i in df.index[bad]]
+    for total, parts in FUNDING_PARTS.items():
+        have = [p for p in parts if p in values]
+        if total not in values or not have:
+            continue
+        both = values[total].notna() & values[have].notna().any(axis=1)
+        part_sum = values[have].fillna(0).sum(axis=1)
+        for i in df.index[both & ~adds_up(part_sum, values[total], tolerance)]:
+            problems.append(
+                f"{labels[i]}: {total} = {values.at[i, total]:,.0f} but its parts {' + '.join(have)} = "
+                f"{part_sum[i]:,.0f} (if the column holds only one part, name it by that part's header)"
+            )
     if investment and investment in df:
-        total = values.fillna(0).sum(axis=1)
+        total = funding_total(values)
         inv = df[investment].astype(float)
         for i in df.index[~adds_up(total, inv, tolerance) & inv.notna()]:
             problems.append(
@@ -79,18 +292,29 @@ def check_funding(
         raise FundingError(f"{len(problems)} funding problem(s):\n  " + "\n  ".join(problems))
 
 
+def _amounts(df: pd.DataFrame, sources: Sequence[str]) -> pd.DataFrame:
+    """Amounts per source with a total that is also given by its parts zeroed where the parts are given."""
+    money = df[list(sources)].astype(float)
+    for total, parts in FUNDING_PARTS.items():
+        have = [p for p in parts if p in money]
+        if total in money and have:
+            money[total] = money[total].where(~money[have].notna().any(axis=1))
+    return money.fillna(0.0)
+
+
 def mobilisation(
     df: pd.DataFrame,
     by: str | None = None,
     public: Sequence[str] | None = None,
     private: Sequence[str] | None = None,
     *,
+    classification: str | Classification = "fiscal",
     n_boot: int = 2000,
     alpha: float = 0.05,
     seed: int | None = 0,
     tolerance: float = 0.01,
 ) -> pd.DataFrame:
-    """Money mobilised per yuan of fiscal money, per group and overall (the overall row last).
+    """Money mobilised per yuan of public money, per group and overall (the overall row last).
 
     Parameters
     ----------
@@ -99,10 +323,11 @@ def mobilisation(
     by : str, optional
         Column to group by (``street``, ``batch``, ``planned_year``).
     public, private : list of str, optional
-        Fiscal and non-fiscal sources. Defaults: public = central subsidy, local budget, special bonds;
-        private = residents, utilities, social capital, banks. Counting state-owned utilities as public,
-        as multilateral banks' rules would, is ``public=[..., "utilities_yuan"]`` and the matching
-        ``private``.
+        A custom split (both lists); other sources are then left out. Overrides ``classification``.
+    classification : str or Classification
+        A preset of :data:`CLASSIFICATIONS` (default ``"fiscal"``: government money given against money
+        given by residents, former work units and social capital; special bonds and bank loans as
+        repayable finance; utility companies apart) or a :class:`Classification`.
     n_boot : int
         Bootstrap draws over communities (within each group) for the intervals of leverage and
         multiplier; 0 for none.
@@ -113,28 +338,34 @@ def mobilisation(
     -------
     DataFrame
         Index: the groups, then ``overall``. Columns communities, public_yuan, private_yuan,
-        total_yuan, leverage (private / public), multiplier (total / public), their interval bounds
-        (leverage_low, leverage_high, multiplier_low, multiplier_high) and each source's share of the
-        total (``share_<source>``).
+        repayable_yuan, apart_yuan, total_yuan (all four), leverage (private / public), multiplier
+        (1 + leverage: public and private money per public yuan), their interval bounds
+        (leverage_low, leverage_high, multiplier_low, multiplier_high), repayable_per_public and each
+        source's share of the total (``share_<source>``).
 
     Notes
     -----
     Leverage and multiplier are **ratios of sums** over communities (sum of private money over sum of
     public money), not means of per-community ratios; the bootstrap resamples communities and recomputes
-    the ratio of sums, so the interval describes the ratio that is reported.
+    the ratio of sums, so the percentile interval describes the ratio that is reported.
     """
-    public = list(public if public is not None else FUNDING_PUBLIC)
-    private = list(private if private is not None else FUNDING_PRIVATE)
-    overlap = set(public) & set(private)
-    if overlap:
-        raise FundingError(f"source(s) {sorted(overlap)} counted as both public and private")
-    sources = public + private
+    alpha = _validate.alpha(alpha)
+    n_boot = int(_validate.number(n_boot, name="n_boot", low=0, integer=True))
+    split = _resolve(df, classification, public, private)
+    sources = list(split.sources)
+    # the ledger adds up over every source it holds, whichever of them the classification uses
+    held = [c for c in FUNDING_SOURCES if c in df and c not in sources]
     check_funding(
-        df, sources, investment="investment_yuan" if "investment_yuan" in df else None, tolerance=tolerance
+        df,
+        sources + held,
+        investment="investment_yuan" if "investment_yuan" in df else None,
+        tolerance=tolerance,
     )
-    money = df[sources].astype(float).fillna(0.0)
-    pub = money[public].sum(axis=1).to_numpy()
-    priv = money[private].sum(axis=1).to_numpy()
+    money = _amounts(df, sources)
+    piles = {
+        pile: money[list(getattr(split, pile))].sum(axis=1).to_numpy()
+        for pile in ("public", "private", "repayable", "apart")
+    }
     groups = [("overall", np.ones(len(df), dtype=bool))]
     if by is not None:
         if by not in df:
@@ -144,25 +375,67 @@ def mobilisation(
     rng = np.random.default_rng(seed)
     rows = {}
     for label, mask in groups:
-        p, q = pub[mask], priv[mask]
-        row = {
-            "communities": int(mask.sum()),
-            "public_yuan": p.sum(),
-            "private_yuan": q.sum(),
-            "total_yuan": p.sum() + q.sum(),
-        }
+        p, q = piles["public"][mask], piles["private"][mask]
+        row = {"communities": int(mask.sum())}
+        row.update({f"{pile}_yuan": float(v[mask].sum()) for pile, v in piles.items()})
+        row["total_yuan"] = sum(row[f"{pile}_yuan"] for pile in piles)
         with np.errstate(invalid="ignore", divide="ignore"):
-            row["leverage"] = row["private_yuan"] / row["public_yuan"]
-            row["multiplier"] = row["total_yuan"] / row["public_yuan"]
+            row["leverage"] = row["private_yuan"] / row["public_yuan"] if row["public_yuan"] else np.nan
             lo, hi = _bootstrap_ratio(q, p, n_boot, alpha, rng)
-        row.update(leverage_low=lo, leverage_high=hi, multiplier_low=lo + 1, multiplier_high=hi + 1)
+        row["multiplier"] = 1 + row["leverage"]
+        row.update(leverage_low=lo, leverage_high=hi, multiplier_low=1 + lo, multiplier_high=1 + hi)
+        row["repayable_per_public"] = (
+            row["repayable_yuan"] / row["public_yuan"] if row["public_yuan"] else np.nan
+        )
         totals = money.loc[mask, sources].sum()
         for s in sources:
             row[f"share_{s}"] = totals[s] / row["total_yuan"] if row["total_yuan"] else np.nan
         rows[label] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = by or None
+    out.attrs["classification"] = split  # the piles as used: the sources the ledger holds
     return out
+
+
+def compare_classifications(
+    df: pd.DataFrame, names: Sequence[str] | None = None, *, tolerance: float = 0.01
+) -> pd.DataFrame:
+    """The overall leverage under each named classification, side by side (no intervals).
+
+    Returns
+    -------
+    DataFrame
+        Index: the classification names. Columns public_yuan, private_yuan, repayable_yuan,
+        apart_yuan, leverage, multiplier, public_sources, private_sources (the columns used, joined
+        by ``+``) and source (the document the split follows).
+    """
+    names = list(names) if names is not None else list(CLASSIFICATIONS)
+    rows = {}
+    for name in names:
+        split = classification(name).within(df)
+        row = mobilisation(df, classification=split, n_boot=0, tolerance=tolerance).loc["overall"]
+        rows[name] = {
+            **{k: row[k] for k in ("public_yuan", "private_yuan", "repayable_yuan", "apart_yuan")},
+            "leverage": row["leverage"],
+            "multiplier": row["multiplier"],
+            "public_sources": " + ".join(split.public),
+            "private_sources": " + ".join(split.private),
+            "source": split.source,
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "classification"
+    return out
+
+
+def _resolve(df, name, public, private) -> Classification:
+    """The classification asked for, restricted to the sources the ledger holds; refuse an empty pile."""
+    split = classification(name, public, private)
+    if split.name == "custom":
+        missing = [c for c in split.sources if c not in df]
+        if missing:
+            raise FundingError(f"missing funding column(s) {missing}; the data have {list(df.columns)}")
+        return split
+    return split.within(df)
 
 
 def _bootstrap_ratio(num, den, n_boot, alpha, rng):
@@ -184,7 +457,7 @@ def costs(
 
     A community is an outlier when its cost per household exceeds ``outlier_factor`` times the median
     of all communities (or falls below the median divided by it): a figure to check in the ledger, not
-    to drop.
+    to drop. A community at exactly the factor is not flagged.
 
     Returns
     -------
@@ -192,6 +465,7 @@ def costs(
         The input's community, street and batch (where present) with investment_yuan,
         cost_per_household, cost_per_m2, and outlier (bool).
     """
+    outlier_factor = _validate.number(outlier_factor, name="outlier_factor", low=1, low_open=True)
     for col in (investment, "households", "floor_area_m2"):
         if col not in df:
             raise FundingError(f"costs need column {col!r}")
@@ -222,38 +496,71 @@ def cost_distribution(
 
 @dataclass(frozen=True)
 class CrowdingIn:
-    """Regression estimate of how much non-fiscal money a yuan of fiscal money brings in."""
+    """Regression estimate of how much mobilised money a yuan of public money brings in.
 
-    beta: float  # extra non-fiscal yuan per fiscal yuan
+    ``beta`` is the extra mobilised yuan per public yuan (per household when ``size`` is
+    ``"per_household"``); ``low``/``high`` its analytic cluster-robust interval (t with clusters - 1
+    degrees of freedom); ``multiplier`` ``1 + beta`` with ``multiplier_low``/``multiplier_high`` the
+    interval moved by one; ``wild_low``/``wild_high`` the wild cluster bootstrap-t interval (NaN
+    unless asked for with ``wild_draws`` draws). ``classification`` names the split of sources,
+    ``size`` how community size is handled and ``controls`` the size columns used. ``identification``
+    says which variation identifies the slope, ``assumptions`` what a causal reading needs;
+    ``warning`` is set when the analytic interval should not be read. ``table`` is statsmodels'
+    coefficient row for the public term.
+    """
+
+    beta: float
     se: float
     low: float
     high: float
-    multiplier: float  # 1 + beta: total yuan per fiscal yuan, causally read
+    multiplier: float
     multiplier_low: float
     multiplier_high: float
     n: int
     clusters: int
     alpha: float
+    classification: str
+    size: str
+    controls: tuple[str, ...]
     warning: str | None
+    identification: str
     assumptions: str
-    table: pd.DataFrame  # statsmodels' coefficient table for the fiscal term
-    wild_low: float = np.nan  # wild cluster bootstrap-t interval (Webb weights), when asked for
+    table: pd.DataFrame
+    wild_low: float = np.nan
     wild_high: float = np.nan
+    wild_draws: int = 0
+
+    def covers(self, value: float) -> bool:
+        """Whether the analytic interval contains ``value`` (a planted or hypothesised slope)."""
+        return bool(self.low <= value <= self.high)
+
+    def wild_covers(self, value: float) -> bool:
+        """Whether the wild cluster bootstrap interval contains ``value``; refuses when none was drawn."""
+        if not self.wild_draws:
+            raise FundingError("no wild cluster bootstrap interval: call crowding_in(..., wild=999)")
+        return bool(self.wild_low <= value <= self.wild_high)
 
     def __str__(self) -> str:
+        per = " per household" if self.size == "per_household" else ""
         text = (
-            f"each fiscal yuan comes with {self.beta:.2f} more non-fiscal yuan ({1 - self.alpha:.0%} interval "
-            f"{self.low:.2f} to {self.high:.2f}; {self.n} communities in {self.clusters} clusters): a causal "
-            f"multiplier of {self.multiplier:.2f} ({self.multiplier_low:.2f} to {self.multiplier_high:.2f})"
+            f"each public yuan{per} comes with {self.beta:.3f} more mobilised yuan ({1 - self.alpha:.0%} interval "
+            f"{self.low:.3f} to {self.high:.3f}; {self.n} communities in {self.clusters} clusters; "
+            f"{self.classification} classification): a causal multiplier of {self.multiplier:.3f} "
+            f"({self.multiplier_low:.3f} to {self.multiplier_high:.3f})"
         )
+        if self.wild_draws:
+            text += f"\nwild cluster bootstrap interval ({self.wild_draws} draws): {self.wild_low:.3f} to {self.wild_high:.3f}"
         return text + (f"\nwarning: {self.warning}" if self.warning else "")
 
 
 def crowding_in(
     df: pd.DataFrame,
     *,
+    classification: str | Classification = "fiscal",
     public: Sequence[str] | None = None,
     private: Sequence[str] | None = None,
+    size: str = "controls",
+    controls: Sequence[str] | None = None,
     group: str = "street",
     time: str = "planned_year",
     cluster: str | None = None,
@@ -261,117 +568,293 @@ def crowding_in(
     wild: int = 0,
     seed: int | None = 0,
 ) -> CrowdingIn:
-    """Does fiscal money crowd non-fiscal money in? A fixed-effects regression with clustered errors.
+    """Does public money crowd mobilised money in? A fixed-effects regression with clustered errors.
 
-    Fits ``private_yuan ~ public_yuan + C(group) + C(time)`` by OLS (statsmodels) with standard errors
+    Fits ``private ~ public + size + C(group) + C(time)`` by OLS (statsmodels) with standard errors
     clustered by ``cluster`` (default: ``group``) and t critical values with clusters - 1 degrees of
-    freedom. The coefficient on public money is the extra non-fiscal yuan per fiscal yuan; ``1 + beta``
-    is the causal multiplier.
+    freedom. ``public`` and ``private`` are the piles of ``classification`` (repayable and apart
+    sources are left out). The coefficient on public money is the extra mobilised yuan per public
+    yuan; ``1 + beta`` is the causal multiplier.
 
-    The reading is causal only if, within a street and year, the subsidy a community receives is
-    unrelated to what else drives its non-fiscal funding (no community-level confounding, such as
-    richer residents attracting both more subsidy and more private money), and money from one
-    community does not spill into another. A warning is set when there are fewer than
-    :data:`MIN_CLUSTERS` clusters (cluster-robust errors are then too small) or too few communities.
+    Central money follows a formula on size (households, floor area, buildings), so levels regressed
+    on levels mostly measure size: a large community gets more subsidy *and* more of everything else.
+    ``size`` says how size is taken out:
 
-    With few clusters, ``wild=999`` adds a wild cluster bootstrap-t interval (``wild_low``,
-    ``wild_high``): residuals of the fixed-effects regression are flipped cluster by cluster with Webb's
-    six-point weights (seeded), which keeps its coverage with a dozen clusters where the analytic
-    interval does not (Cameron, Gelbach and Miller 2008; Webb 2023).
+    - ``"controls"`` (default): the size columns (``controls``; default those of
+      :data:`SIZE_COLUMNS` the data hold) enter linearly beside the fixed effects;
+    - ``"per_household"``: both amounts are divided by ``households`` (yuan per household);
+    - ``"levels"``: no size adjustment (the earlier behaviour; read it as size, not crowding-in).
+
+    **What identifies the slope**: differences in public money between communities of the same
+    street and year that their size does not explain (departures from the allocation formula:
+    discretionary top-ups, a batch's funding round, the works a plan lists). A refusal is raised
+    when none are left (public money an exact formula of size within street and year).
+    The reading is causal only if those departures are unrelated to what else brings a community
+    mobilised money (residents' incomes, a utility's own plans) and money for one community does
+    not displace money for another. A warning is set when there are fewer than :data:`MIN_CLUSTERS`
+    clusters (cluster-robust errors are then too small; 20 clusters is enough).
+
+    ``wild=999`` adds a wild cluster bootstrap-t interval (``wild_low``, ``wild_high``): residuals of
+    the fixed-effects regression are flipped cluster by cluster with Webb's six-point weights
+    (seeded), which keeps its coverage with a dozen clusters where the analytic interval does not
+    (Cameron, Gelbach and Miller 2008; Webb 2023).
     """
-    import statsmodels.formula.api as smf
-
-    public = list(public if public is not None else FUNDING_PUBLIC)
-    private = list(private if private is not None else FUNDING_PRIVATE)
-    check_funding(df, public + private, investment=None)
-    cluster = cluster or group
-    for col in (group, time, cluster):
-        if col not in df:
-            raise FundingError(f"crowding_in needs column {col!r}")
-    data = pd.DataFrame(
-        {
-            "private": df[private].astype(float).fillna(0).sum(axis=1) / 1e4,
-            "public": df[public].astype(float).fillna(0).sum(axis=1) / 1e4,
-            "g": df[group].astype(str),
-            "t": df[time].astype(str),
-            "c": df[cluster].astype(str),
-        }
-    ).dropna()
-    clusters = data["c"].nunique()
-    if clusters < 2 or len(data) < 10:
-        raise FundingError(f"too little data for crowding-in: {len(data)} communities in {clusters} clusters")
-    import warnings
-
-    from statsmodels.tools.sm_exceptions import ValueWarning
-
-    codes = pd.factorize(data["c"])[0]
-    with warnings.catch_warnings():
-        # the overall F test over fixed effects is rank deficient under clustering; it is not used here
-        warnings.simplefilter("ignore", ValueWarning)
-        fit = smf.ols("private ~ public + C(g) + C(t)", data=data).fit(
-            cov_type="cluster", cov_kwds={"groups": codes}, use_t=True
-        )
+    alpha = _validate.alpha(alpha)
+    wild = int(_validate.number(wild, name="wild", low=0, integer=True))
+    size = _validate.one_of(size, ("controls", "per_household", "levels"), name="size")
+    split = _resolve(df, classification, public, private)
+    design = _design(df, split, size, controls, group, time, cluster or group)
+    fit = design.fit()
     beta, se = float(fit.params["public"]), float(fit.bse["public"])
-    crit = stats.t.ppf(1 - alpha / 2, clusters - 1)
+    crit = stats.t.ppf(1 - alpha / 2, design.clusters - 1)
     low, high = beta - crit * se, beta + crit * se
     warning = None
-    if clusters < MIN_CLUSTERS:
+    if design.clusters < MIN_CLUSTERS:
+        read = "the wild cluster bootstrap interval" + ("" if wild else " (crowding_in(..., wild=999))")
         warning = (
-            f"only {clusters} clusters: cluster-robust standard errors are unreliable below about "
-            f"{MIN_CLUSTERS}; prefer the wild cluster bootstrap interval (crowding_in(..., wild=999))"
+            f"only {design.clusters} clusters: cluster-robust standard errors are unreliable below about "
+            f"{MIN_CLUSTERS}; read {read}"
         )
+    from statsmodels.tools.sm_exceptions import ValueWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ValueWarning)
         table = fit.summary2().tables[1].loc[["public"]]
     wild_low = wild_high = np.nan
     if wild:
-        design = pd.get_dummies(data[["g", "t"]], drop_first=True, dtype=float)
-        design.insert(0, "const", 1.0)
-        wild_low, wild_high = _wild_cluster_t(
-            data["private"].to_numpy(), data["public"].to_numpy(), design.to_numpy(), codes, wild, alpha, seed
-        )
+        wild_low, wild_high = _wild_cluster_t(design, wild, alpha, seed)
+    held = ", ".join(design.controls) or "none"
+    identification = {
+        "controls": f"differences in public money between communities of the same {group} and {time} that "
+        f"their size ({held}, linearly) does not explain",
+        "per_household": f"differences in public money per household between communities of the same {group} "
+        f"and {time}",
+        "levels": f"all differences in public money between communities of the same {group} and {time}, "
+        "size included: a large community gets more of every kind of money, so this slope mostly measures size",
+    }[size]
     assumptions = (
-        "Read causally only if, within a street and year, how much subsidy a community gets is unrelated to "
-        "what else brings it non-fiscal money (for example residents' incomes or a utility's own plans), and "
-        "money for one community does not displace money for another."
+        f"Read causally only if, within a {group} and {time}, the public money a community gets beyond what "
+        "its size explains is unrelated to what else brings it mobilised money (for example residents' "
+        "incomes or a utility's own plans), and money for one community does not displace money for another."
     )
     return CrowdingIn(
         beta=beta, se=se, low=low, high=high, multiplier=1 + beta, multiplier_low=1 + low,
-        multiplier_high=1 + high, n=int(fit.nobs), clusters=clusters, alpha=alpha, warning=warning,
-        assumptions=assumptions, table=table, wild_low=wild_low, wild_high=wild_high,
+        multiplier_high=1 + high, n=design.n, clusters=design.clusters, alpha=alpha,
+        classification=split.name, size=size, controls=design.controls, warning=warning,
+        identification=f"identified from {identification}", assumptions=assumptions, table=table,
+        wild_low=wild_low, wild_high=wild_high, wild_draws=wild,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How often crowding-in intervals cover a planted slope in simulated ledgers like the data.
+
+    ``covered`` of ``draws`` analytic intervals contained ``beta`` (``rate``, with an exact binomial
+    interval ``rate_low``/``rate_high`` for the simulation's own noise); ``wild_covered`` and
+    ``wild_rate`` likewise for the wild cluster bootstrap interval (-1 and NaN when not simulated).
+    ``nominal`` is ``1 - alpha``; ``method`` says how the ledgers were simulated.
+    """
+
+    beta: float
+    draws: int
+    covered: int
+    rate: float
+    rate_low: float
+    rate_high: float
+    wild_covered: int
+    wild_rate: float
+    nominal: float
+    clusters: int
+    seed: int | None
+    method: str
+
+
+def coverage(
+    df: pd.DataFrame,
+    beta: float,
+    *,
+    draws: int = 500,
+    wild: int = 0,
+    seed: int | None = 0,
+    classification: str | Classification = "fiscal",
+    public: Sequence[str] | None = None,
+    private: Sequence[str] | None = None,
+    size: str = "controls",
+    controls: Sequence[str] | None = None,
+    group: str = "street",
+    time: str = "planned_year",
+    cluster: str | None = None,
+    alpha: float = 0.05,
+) -> Coverage:
+    """Coverage of :func:`crowding_in`'s intervals in a seeded simulation with ``beta`` planted.
+
+    The ledger's design is kept (public money, size, streets, years); the mobilised money is
+    rebuilt as ``beta`` times public money plus the fitted fixed effects and size terms plus the
+    regression's residuals, flipped cluster by cluster with Webb's six-point weights (so errors keep
+    their within-cluster correlation and heteroskedasticity). Each draw is re-estimated as
+    :func:`crowding_in` does. ``wild`` > 0 also simulates the wild cluster bootstrap interval with
+    that many inner draws (slower: one bootstrap per draw).
+    """
+    alpha = _validate.alpha(alpha)
+    beta = _validate.number(beta, name="beta")
+    draws = int(_validate.number(draws, name="draws", low=1, integer=True))
+    wild = int(_validate.number(wild, name="wild", low=0, integer=True))
+    size = _validate.one_of(size, ("controls", "per_household", "levels"), name="size")
+    split = _resolve(df, classification, public, private)
+    d = _design(df, split, size, controls, group, time, cluster or group)
+    rng = np.random.default_rng(seed)
+    b_hat = (d.xt @ d.yt) / d.sxx
+    resid = d.yt - b_hat * d.xt
+    weights = rng.choice(_WEBB, size=(draws, d.clusters))
+    # partialled outcome of each simulated ledger: the planted slope plus flipped residuals
+    errors = resid[None, :] * weights[:, d.codes]
+    ystar = beta * d.xt[None, :] + errors - (errors @ d.q) @ d.q.T
+    bstar = (ystar @ d.xt) / d.sxx
+    se = d.cr1_se(ystar - bstar[:, None] * d.xt[None, :])
+    crit = stats.t.ppf(1 - alpha / 2, d.clusters - 1)
+    hit = np.abs(bstar - beta) <= crit * se
+    covered = int(hit.sum())
+    ci = stats.binomtest(covered, draws).proportion_ci(0.95, method="exact")
+    wild_covered, wild_rate = -1, np.nan
+    if wild:
+        inner = np.random.default_rng(rng.integers(2**63))
+        wild_covered = 0
+        for k in range(draws):
+            lo, hi = _wild_from_partialled(d, ystar[k], wild, alpha, inner)
+            wild_covered += int(lo <= beta <= hi)
+        wild_rate = wild_covered / draws
+    return Coverage(
+        beta=beta, draws=draws, covered=covered, rate=covered / draws, rate_low=float(ci.low),
+        rate_high=float(ci.high), wild_covered=wild_covered, wild_rate=wild_rate, nominal=1 - alpha,
+        clusters=d.clusters, seed=seed,
+        method=f"{draws} simulated ledgers (seed {seed}): the data's design with slope {beta:g} planted and "
+        "the fitted residuals flipped by cluster (Webb weights)",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Design:
+    """The regression of mobilised on public money, ready to fit and to partial out."""
+
+    y: np.ndarray  # mobilised money (万元, or 万元 per household)
+    x: np.ndarray  # public money, same unit
+    other: np.ndarray  # constant, size controls and fixed-effect dummies
+    names: list[str]
+    codes: np.ndarray  # cluster of each row, 0..clusters-1
+    controls: tuple[str, ...]
+    q: np.ndarray  # orthonormal basis of ``other``
+    xt: np.ndarray  # x with ``other`` partialled out
+    yt: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    @property
+    def clusters(self) -> int:
+        return int(self.codes.max()) + 1
+
+    @property
+    def sxx(self) -> float:
+        return float(self.xt @ self.xt)
+
+    def fit(self):
+        import statsmodels.api as sm
+
+        exog = pd.DataFrame(np.column_stack([self.x, self.other]), columns=["public", *self.names])
+        return sm.OLS(self.y, exog).fit(cov_type="cluster", cov_kwds={"groups": self.codes}, use_t=True)
+
+    def cr1_se(self, res: np.ndarray) -> np.ndarray:
+        """CR1 standard error of the slope (as statsmodels computes it); ``res`` has draws in rows."""
+        g = self.clusters
+        scores = np.zeros((res.shape[0], g))
+        np.add.at(scores.T, self.codes, (res * self.xt[None, :]).T)
+        k = self.other.shape[1] + 1
+        scale = g / (g - 1) * (self.n - 1) / (self.n - k)
+        return np.sqrt(scale * (scores**2).sum(axis=1)) / self.sxx
+
+
+def _design(df, split, size, controls, group, time, cluster) -> _Design:
+    """Build the regression, refusing what cannot be estimated (and never dropping rows quietly)."""
+    if not split.private:
+        raise FundingError(f"classification {split.name!r}: the data hold none of its mobilised sources")
+    check_funding(df, list(split.public + split.private), investment=None)
+    if size == "controls":
+        controls = tuple(controls) if controls is not None else tuple(c for c in SIZE_COLUMNS if c in df)
+        if not controls:
+            raise FundingError(
+                f"size='controls' needs a size column ({', '.join(SIZE_COLUMNS)}); the data have none: "
+                "give controls=[...], or size='levels' to regress levels on levels knowingly"
+            )
+    else:
+        controls = ()
+    needed = [group, time, cluster, *controls] + (["households"] if size == "per_household" else [])
+    for col in dict.fromkeys(needed):
+        if col not in df:
+            raise FundingError(f"crowding_in needs column {col!r}")
+        if df[col].isna().any():
+            names = df["community"] if "community" in df else pd.Series(df.index, index=df.index)
+            rows = names[df[col].isna()].astype(str).tolist()
+            raise FundingError(
+                f"crowding_in: {col!r} is missing for {len(rows)} communit{'y' if len(rows) == 1 else 'ies'} "
+                f"({', '.join(rows[:10])}{' ...' if len(rows) > 10 else ''}); fill it or leave them out knowingly"
+            )
+    money = _amounts(df, list(split.public + split.private))
+    y = money[list(split.private)].sum(axis=1).to_numpy() / 1e4
+    x = money[list(split.public)].sum(axis=1).to_numpy() / 1e4
+    if size == "per_household":
+        hh = df["households"].astype(float).to_numpy()
+        if (hh <= 0).any():
+            raise FundingError("size='per_household' needs households above 0 in every row")
+        y, x = y / hh * 1e4, x / hh * 1e4  # yuan per household, in 万元 for conditioning
+    codes = pd.factorize(df[cluster].astype(str))[0]
+    if codes.max() + 1 < 2 or len(df) < 10:
+        raise FundingError(
+            f"too little data for crowding-in: {len(df)} communities in {codes.max() + 1} clusters"
+        )
+    parts = [pd.Series(1.0, index=df.index, name="const")]
+    for c in controls:
+        v = df[c].astype(float)
+        parts.append(((v - v.mean()) / (v.std() or 1.0)).rename(c))
+    dummies = pd.get_dummies(df[[group, time]].astype(str), drop_first=True, dtype=float)
+    other = pd.concat([*parts, dummies], axis=1)
+    mat = other.to_numpy(dtype=float)
+    q, r = np.linalg.qr(mat)
+    rank = int((np.abs(np.diag(r)) > 1e-10 * np.abs(np.diag(r)).max()).sum())
+    if rank < mat.shape[1]:
+        raise FundingError(
+            f"the size controls {list(controls)} are collinear with the {group} and {time} effects"
+        )
+    xt = x - q @ (q.T @ x)
+    yt = y - q @ (q.T @ y)
+    xc = x - x.mean()
+    if xt @ xt <= 1e-10 * (xc @ xc):
+        raise FundingError(
+            f"public money is a fixed formula of size and {group}/{time} in these data: no variation is left "
+            "to identify crowding-in"
+        )
+    return _Design(y, x, mat, list(other.columns), codes, controls, q, xt, yt)
 
 
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 
-def _wild_cluster_t(y, x, fe, clusters, draws, alpha, seed):
-    """Wild cluster bootstrap-t interval for the slope on x after partialling out fixed effects ``fe``."""
-    q, _ = np.linalg.qr(fe)
-    yt = y - q @ (q.T @ y)
-    xt = x - q @ (q.T @ x)
-    sxx = xt @ xt
-    beta = (xt @ yt) / sxx
-    resid = yt - beta * xt
-    g = clusters.max() + 1
+def _wild_cluster_t(d: _Design, draws, alpha, seed):
+    """Wild cluster bootstrap-t interval for the slope of the design's regression."""
+    return _wild_from_partialled(d, d.yt, draws, alpha, np.random.default_rng(seed))
 
-    def se_of(res):  # CR1 standard error of the slope; res has draws in rows
-        scores = np.zeros((res.shape[0], g))
-        for c in range(g):
-            m = clusters == c
-            scores[:, c] = res[:, m] @ xt[m]
-        n, k = len(y), fe.shape[1] + 1
-        scale = g / (g - 1) * (n - 1) / (n - k)
-        return np.sqrt(scale * (scores**2).sum(axis=1)) / sxx
 
-    se = se_of(resid[None, :])[0]
-    rng = np.random.default_rng(seed)
-    weights = rng.choice(_WEBB, size=(draws, g))
-    ystar = beta * xt[None, :] + resid[None, :] * weights[:, clusters]
-    ystar = ystar - (ystar @ q) @ q.T
-    bstar = (ystar @ xt) / sxx
-    rstar = ystar - bstar[:, None] * xt[None, :]
-    tstar = (bstar - beta) / se_of(rstar)
+def _wild_from_partialled(d: _Design, yt, draws, alpha, rng):
+    """Wild cluster bootstrap-t interval from a partialled outcome ``yt`` (Webb weights)."""
+    beta = (d.xt @ yt) / d.sxx
+    resid = yt - beta * d.xt
+    se = d.cr1_se(resid[None, :])[0]
+    weights = rng.choice(_WEBB, size=(draws, d.clusters))
+    ystar = beta * d.xt[None, :] + resid[None, :] * weights[:, d.codes]
+    ystar = ystar - (ystar @ d.q) @ d.q.T
+    bstar = (ystar @ d.xt) / d.sxx
+    tstar = (bstar - beta) / d.cr1_se(ystar - bstar[:, None] * d.xt[None, :])
     lo_q, hi_q = np.quantile(tstar, [alpha / 2, 1 - alpha / 2])
     return float(beta - hi_q * se), float(beta - lo_q * se)
 

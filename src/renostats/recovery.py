@@ -404,7 +404,7 @@ def daily_status(
     start, end : date-like, optional
         Days covered (default: the first and last report date outside the baseline period).
     baseline : (start, end), optional
-        Baseline period for the electricity rule; each firm's mean daily kWh over it is kept.
+        Baseline period for the electricity measures; each firm's mean daily kWh over it is kept.
 
     Returns
     -------
@@ -625,7 +625,7 @@ def resumption_curve(
     method : {"exact", "wilson", "jeffreys", "agresti_coull"}
         Interval of the counts of firms (see :func:`rate_ci`).
     threshold : float
-        The electricity rule's share of baseline use.
+        The share of baseline use above which the ``electricity`` measure counts a firm.
     cutoff : float, optional
         The bar of ``staff_at_least`` and ``capacity_at_least`` (defaults 0.9 and 0.8).
     staff_rate : {"firm_average", "pooled"}

@@ -2,13 +2,22 @@
 
 - :func:`progress` counts communities, buildings, households and floor area started and completed by a
   date, against the year's plan and the whole programme, count-based and household-weighted, and projects
-  the completion date at the observed pace with an interval.
+  the completion date at the observed pace with an interval; :func:`start_rates` gives the year's 开工率
+  month by month, by communities and by households, as the ministry's tables report it.
 - :func:`prioritise` scores communities from infrastructure needs, residents' willingness, age, danger
-  grade and size, with every component visible; :func:`rank_stability` says how much the top of the list
-  depends on the weights chosen; communities whose willingness is below the threshold are flagged.
+  grade and size, with every component visible; communities without residents' consent under a
+  :class:`ConsentRule` (default: the Civil Code's article 278) are flagged; :func:`rank_stability` says
+  how much the top of the list depends on the weights chosen.
 - :func:`schedule` assigns communities to years to maximise priority under each year's budget, with an
-  optimality gap certified against a Lagrangian (LP) bound, and the greedy plan for comparison;
-  :func:`batches` turns a plan into the "implement one batch, plan one batch, reserve one batch" table.
+  optimality gap certified against a Lagrangian (LP) bound, and the greedy plan for comparison (the
+  solver is private, in :mod:`renostats._knapsack`); :func:`batches` turns a plan into the "implement one
+  batch, plan one batch, reserve one batch" table.
+- :func:`content_costs` and :func:`outputs` divide the works by content category (基础类 / 完善类 / 提升类)
+  and sum the physical outputs (pipelines, lifts, parking, charging points, service facilities).
+
+Imports numpy, pandas, scipy and, from the package, only :mod:`renostats.errors`,
+:mod:`renostats._validate`, :mod:`renostats._progress` (progress against plan) and
+:mod:`renostats._knapsack` (the solver behind :func:`schedule`).
 
 Examples
 --------
@@ -23,27 +32,39 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from renostats import _validate
+from renostats._knapsack import Knapsacks, greedy
+from renostats._progress import ProgressResult, Projection, progress, start_rates
 from renostats.errors import ScheduleError
 
 __all__ = [
+    "CATEGORIES",
+    "CIVIL_CODE_278",
     "DEFAULT_WEIGHTS",
+    "OUTPUTS",
+    "PROPERTY_LAW_76",
+    "ConsentRule",
     "ProgressResult",
+    "Projection",
+    "ScheduleError",
     "ScheduleResult",
     "batches",
+    "components",
+    "content_costs",
+    "outputs",
     "prioritise",
     "progress",
     "rank_stability",
     "schedule",
+    "start_rates",
 ]
 
 #: Default weights of the priority score (they sum to 1). Needs and willingness come first, as the
@@ -60,207 +81,100 @@ _NEEDS = ("need_water", "need_power", "need_road", "need_gas", "need_drainage")
 
 
 # --------------------------------------------------------------------------------------------------
-# Progress
+# Priorities
 
 
 @dataclass(frozen=True)
-class ProgressResult:
-    """Progress of the programme by a date."""
+class ConsentRule:
+    """What residents' consent a renovation needs, as shares of owners by number and by exclusive area.
 
-    as_of: pd.Timestamp
-    table: pd.DataFrame  # per group then "programme": planned, started, completed (counts and sums), rates
-    year: pd.DataFrame  # the same for the communities planned for the as_of year
-    curve: pd.DataFrame  # date, started, completed (cumulative communities)
-    projection: dict[str, Any]
-
-    def __str__(self) -> str:
-        p = self.projection
-
-        def month(value) -> str:
-            return "not within sight" if pd.isna(value) else f"{value:%Y-%m}"
-
-        if pd.isna(p["projected"]):
-            return (
-                f"by {self.as_of:%Y-%m-%d}: {p['completed']} of {p['total']} communities completed; no completions "
-                f"to measure a pace from; {p['needed_per_month']:.1f} a month needed to finish by {p['deadline']:%Y-%m-%d}"
-            )
-        return (
-            f"by {self.as_of:%Y-%m-%d}: {p['completed']} of {p['total']} communities completed; pace "
-            f"{p['pace_per_month']:.1f} a month ({p['pace_low']:.1f} to {p['pace_high']:.1f}); all done about "
-            f"{month(p['projected'])} ({month(p['projected_early'])} to {month(p['projected_late'])}); "
-            f"{p['needed_per_month']:.1f} a month needed to finish by {p['deadline']:%Y-%m-%d}"
-        )
-
-
-def progress(
-    ledger: pd.DataFrame,
-    as_of: Any,
-    by: str | None = None,
-    plan: Mapping[int, int] | None = None,
-    *,
-    deadline: Any = None,
-    alpha: float = 0.05,
-    window_days: int | None = None,
-) -> ProgressResult:
-    """Communities, buildings, households and floor area started and completed by ``as_of``.
-
-    Parameters
-    ----------
-    ledger : DataFrame
-        A ``renovation`` ledger: start_date, completion_date, buildings, households, floor_area_m2,
-        planned_year, and the ``by`` column.
-    as_of : date-like
-        The reporting date.
-    by : str, optional
-        Group rows by this column (``street``, ``batch``).
-    plan : mapping year -> communities, optional
-        Planned number of communities per year, when the plan is not the ledger's ``planned_year``.
-    deadline : date-like, optional
-        When the programme must be finished (default: the end of the last planned year).
-    window_days : int, optional
-        Measure the pace over the last ``window_days`` days only (default: since the first completion).
-
-    Returns
-    -------
-    ProgressResult
-        ``table`` and ``year`` give, per group, the planned, started and completed counts and sums with
-        count-based (``rate_count``) and household-weighted (``rate_households``) completion rates.
-        ``projection`` holds the pace (communities completed per month, with an exact Poisson interval),
-        the projected completion date with its interval, and the pace needed to finish by the deadline.
+    ``turnout`` is the least share of owners who must take part in the vote, ``approval`` the least share of
+    those taking part who must agree, ``agreeing`` the least share of *all* owners who must agree; each is
+    applied by number of owners and by floor area (0 means no such condition). A ledger may record a vote
+    (the ``vote_`` columns) or only a survey, ``willingness``, the share of all households agreeing: the
+    least survey share with which a vote can pass is :attr:`least_agreeing`, and a community below it is
+    refused; one above it still needs the vote.
     """
-    as_of = pd.Timestamp(as_of)
-    df = ledger.copy()
-    df["_started"] = df["start_date"].le(as_of).fillna(False).astype(bool)
-    df["_completed"] = df["completion_date"].le(as_of).fillna(False).astype(bool)
-    year = as_of.year
-    table = _progress_table(df, by)
-    if plan is not None:
-        table.loc["programme", "planned"] = int(sum(plan.values()))
-    in_year = df[df["planned_year"] == year] if "planned_year" in df else df.iloc[0:0]
-    year_table = _progress_table(in_year, by)
-    if plan is not None and year in plan:
-        year_table.loc["programme", "planned"] = int(plan[year])
 
-    done_dates = df.loc[df["_completed"], "completion_date"].sort_values()
-    start_dates = df.loc[df["_started"], "start_date"].sort_values()
-    span = pd.date_range(min([*start_dates[:1], as_of]), as_of, freq="D")
-    curve = pd.DataFrame(
-        {
-            "date": span,
-            "started": np.searchsorted(start_dates.to_numpy(), span.to_numpy(), side="right"),
-            "completed": np.searchsorted(done_dates.to_numpy(), span.to_numpy(), side="right"),
-        }
-    )
-    total = len(df) if plan is None else int(sum(plan.values()))
-    if deadline is None:
-        last = (
-            int(df["planned_year"].max())
-            if "planned_year" in df and df["planned_year"].notna().any()
-            else year
-        )
-        deadline = pd.Timestamp(dt.date(last, 12, 31))
-    deadline = pd.Timestamp(deadline)
-    projection = _projection(done_dates, as_of, total, deadline, alpha, window_days)
-    return ProgressResult(as_of=as_of, table=table, year=year_table, curve=curve, projection=projection)
+    turnout: float = 0.0
+    approval: float = 0.0
+    agreeing: float = 0.0
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("turnout", "approval", "agreeing"):
+            _validate.number(getattr(self, name), name=name, low=0, high=1)
+        if not (self.turnout or self.approval or self.agreeing):
+            raise _validate.fail("ConsentRule", "at least one share above 0", self)
+
+    @property
+    def least_agreeing(self) -> float:
+        """The least share of all owners whose agreement can carry a vote under the rule."""
+        return max(self.agreeing, self.turnout * self.approval)
 
 
-def _progress_table(df: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    sums = ("buildings", "households", "floor_area_m2")
+#: 中华人民共和国民法典 (Civil Code, adopted 28 May 2020, in force 1 January 2021), article 278: matters
+#: decided by owners jointly need the participation of owners holding two-thirds of the exclusive area and
+#: two-thirds of the owners in number; alterations and rebuilding of buildings and their ancillary
+#: facilities (改建、重建建筑物及其附属设施), raising or using the maintenance fund, and changing the use of
+#: common parts need the consent of three-quarters of the participating area and of the participating owners.
+#: Installing a lift in an existing building (既有住宅加装电梯) is decided under the same rule.
+CIVIL_CODE_278 = ConsentRule(turnout=2 / 3, approval=3 / 4, source="民法典第二百七十八条 (2021-)")
 
-    def one(part: pd.DataFrame) -> dict[str, float]:
-        row = {
-            "planned": len(part),
-            "started": int(part["_started"].sum()),
-            "completed": int(part["_completed"].sum()),
-        }
-        for col in sums:
-            values = part[col].astype(float)
-            row[f"{col}_planned"] = values.sum()
-            row[f"{col}_completed"] = values[part["_completed"]].sum()
-        row["rate_count"] = row["completed"] / row["planned"] if row["planned"] else np.nan
-        hh = row["households_planned"]
-        row["rate_households"] = row["households_completed"] / hh if hh else np.nan
-        return row
+#: 中华人民共和国物权法 (Property Law, 2007, replaced by the Civil Code on 1 January 2021), article 76:
+#: alterations and rebuilding needed the consent of owners holding two-thirds of the exclusive area and
+#: two-thirds of all owners. The "two-thirds of residents" many 2020 renovation plans quote comes from it.
+PROPERTY_LAW_76 = ConsentRule(agreeing=2 / 3, source="物权法第七十六条 (2007-2020)")
 
-    rows = {}
-    if by is not None and len(df):
-        for key, part in df.groupby(by, sort=True):
-            rows[key] = one(part)
-    rows["programme"] = one(df)
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = by
-    return out
-
-
-def _projection(done: pd.Series, as_of, total, deadline, alpha, window_days) -> dict[str, Any]:
-    completed = len(done)
-    remaining = total - completed
-    first = done.iloc[0] if completed else as_of
-    start = max(first, as_of - pd.Timedelta(days=window_days)) if window_days else first
-    events = int((done >= start).sum()) if completed else 0
-    months = max((as_of - start).days, 1) / 30.4375
-    # completions as a Poisson process: exact interval on the rate (Garwood)
-    rate = events / months
-    low = stats.chi2.ppf(alpha / 2, 2 * events) / 2 / months if events else 0.0
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * events + 2) / 2 / months
-
-    def when(r):
-        if remaining <= 0:
-            return as_of
-        if r <= 0:
-            return pd.NaT
-        return as_of + pd.Timedelta(days=remaining / r * 30.4375)
-
-    months_left = max((deadline - as_of).days, 0) / 30.4375
-    return {
-        "total": total,
-        "completed": completed,
-        "remaining": remaining,
-        "pace_per_month": rate,
-        "pace_low": low,
-        "pace_high": high,
-        "projected": when(rate),
-        "projected_early": when(high),
-        "projected_late": when(low),
-        "deadline": deadline,
-        "needed_per_month": remaining / months_left if months_left > 0 else np.inf,
-        "on_track": bool(rate * months_left >= remaining),
-    }
-
-
-# --------------------------------------------------------------------------------------------------
-# Priorities
+_VOTES = ("vote_turnout_owners", "vote_turnout_area", "vote_approval_owners", "vote_approval_area")
 
 
 def prioritise(
     ledger: pd.DataFrame,
     weights: Mapping[str, float] | None = None,
     *,
-    willingness_threshold: float = 2 / 3,
     reference_year: int | None = None,
+    consent: ConsentRule = CIVIL_CODE_278,
 ) -> pd.DataFrame:
     """A transparent priority score for each community, every component visible.
 
     Components, each scaled to [0, 1] (1 = more urgent):
 
-    - ``need``: mean of the five infrastructure needs (water, power, road, gas, drainage);
-    - ``willingness``: share of households agreeing to renovation;
+    - ``need``: mean of the five infrastructure needs (water, power, road, gas, drainage) the ledger
+      records; a community with none recorded scores 0 (unknown need is not ranked as urgent);
+    - ``willingness``: share of households agreeing to renovation (0 when unknown);
     - ``danger``: housing safety grade, D = 1, C = 0.75, B = 0.25, A or missing = 0;
-    - ``age``: years since built, over the oldest in the ledger;
-    - ``size``: households, on a log scale between the smallest and largest community.
+    - ``age``: years since built by ``reference_year``, over the oldest in the ledger;
+    - ``size``: households, on a log scale between the smallest and largest community (0 for every
+      community when all are the same size).
 
     The score is the weighted sum (:data:`DEFAULT_WEIGHTS` unless ``weights`` is given; weights are
-    normalised to sum to 1). Communities whose willingness is below ``willingness_threshold`` (commonly
-    two-thirds of households) or unknown are **flagged and not ranked**: the programme's rules require
-    residents' consent before renovation.
+    normalised to sum to 1). Communities without residents' consent under ``consent`` are **flagged and not
+    ranked**: where the ledger records a vote (``vote_turnout_owners``, ``vote_turnout_area``,
+    ``vote_approval_owners``, ``vote_approval_area``) the vote must meet the rule's turnout and approval
+    by owners and by area; otherwise the survey share ``willingness`` must reach
+    :attr:`ConsentRule.least_agreeing` (one half under :data:`CIVIL_CODE_278`, two-thirds under
+    :data:`PROPERTY_LAW_76`); an unknown willingness is flagged too.
+
+    Parameters
+    ----------
+    reference_year : int
+        The year ages are counted to (the reporting year); needed when the ledger has ``built_year``, so
+        that a ranking does not change with the calendar.
+    consent : ConsentRule
+        The consent rule (default :data:`CIVIL_CODE_278`).
 
     Returns
     -------
     DataFrame
         The ledger's community and street, the components (``c_need`` ...), their weighted contributions
-        (``w_need`` ...), ``priority``, ``eligible``, ``flag`` and ``rank`` (1 = first; missing when flagged).
+        (``w_need`` ...), ``priority``, ``consent_basis`` ("vote", "survey" or "unknown"), ``eligible``,
+        ``flag`` and ``rank`` (1 = first; equal scores share the better rank, so the ranking does not
+        depend on the order of the rows; missing when flagged).
     """
     w = _weights(weights)
+    if not isinstance(consent, ConsentRule):
+        raise _validate.fail("consent", "a ConsentRule such as CIVIL_CODE_278", consent)
     comp = components(ledger, reference_year)
     out = ledger[[c for c in ("community", "street", "batch", "planned_year") if c in ledger]].copy()
     for k in w:
@@ -268,14 +182,30 @@ def prioritise(
     for k in w:
         out[f"w_{k}"] = comp[k] * w[k]
     out["priority"] = comp[list(w)].to_numpy() @ np.array(list(w.values()))
-    willingness = ledger["willingness"] if "willingness" in ledger else pd.Series(np.nan, index=ledger.index)
-    low = willingness < willingness_threshold
-    unknown = willingness.isna()
-    out["eligible"] = ~(low | unknown)
-    out["flag"] = np.where(
-        unknown, "willingness unknown", np.where(low, f"willingness below {willingness_threshold:.0%}", "")
-    )
-    rank = out.loc[out["eligible"], "priority"].rank(ascending=False, method="first")
+    nan = pd.Series(np.nan, index=ledger.index)
+    willingness = ledger["willingness"].astype(float) if "willingness" in ledger else nan
+    votes = {k: ledger[k].astype(float) if k in ledger else nan for k in _VOTES}
+    voted = pd.concat(votes, axis=1).notna().all(axis=1)
+    failed = pd.Series("", index=ledger.index, dtype=object)
+    checks = []
+    for by in ("owners", "area"):
+        turnout, approval = votes[f"vote_turnout_{by}"], votes[f"vote_approval_{by}"]
+        checks += [(f"turnout by {by}", turnout, consent.turnout),
+                   (f"approval by {by}", approval, consent.approval),
+                   (f"agreeing by {by}", turnout * approval, consent.agreeing)]  # fmt: skip
+    for label, share, need in checks:
+        short = voted & (share < need - 1e-12)
+        failed[short] = failed[short] + share[short].map(
+            lambda v, lb=label, n=need: f"{lb} {v:.0%} < {n:.0%}; "
+        )
+    survey_low = ~voted & (willingness < consent.least_agreeing - 1e-12)
+    unknown = ~voted & willingness.isna()
+    out["consent_basis"] = np.where(voted, "vote", np.where(unknown, "unknown", "survey"))
+    out["eligible"] = ~(failed.ne("") | survey_low | unknown)
+    flag = np.where(failed.ne(""), "vote short: " + failed.str.rstrip("; "), "")
+    flag = np.where(survey_low, f"willingness below {consent.least_agreeing:.0%}", flag)
+    out["flag"] = np.where(unknown, "willingness unknown", flag)
+    rank = out.loc[out["eligible"], "priority"].rank(ascending=False, method="min")
     out["rank"] = pd.array(np.full(len(out), pd.NA), dtype="Int64")
     out.loc[out["eligible"], "rank"] = rank.astype(int).to_numpy()
     return out
@@ -292,9 +222,14 @@ def components(ledger: pd.DataFrame, reference_year: int | None = None) -> pd.Da
         ledger["danger_grade"].map(_DANGER).astype(float).fillna(0.0) if "danger_grade" in ledger else 0.0
     )
     if "built_year" in ledger and ledger["built_year"].notna().any():
-        ref = reference_year or int(pd.Timestamp.today().year)
+        if reference_year is None:
+            raise _validate.fail(
+                "reference_year", "the year ages are counted to (for example the reporting year)", None
+            )
+        ref = _validate.number(reference_year, name="reference_year", low=1900, high=2100, integer=True)
         years = (ref - ledger["built_year"].astype(float)).clip(lower=0)
-        age = (years / years.max()).fillna(0.0)
+        oldest = years.max()
+        age = (years / oldest).fillna(0.0) if oldest > 0 else years.fillna(0.0) * 0.0
     else:
         age = pd.Series(0.0, index=ledger.index)
     hh = (
@@ -314,10 +249,14 @@ def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     w = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = set(w) - set(DEFAULT_WEIGHTS)
     if unknown:
-        raise ValueError(f"unknown priority component(s) {sorted(unknown)}; use {sorted(DEFAULT_WEIGHTS)}")
-    if any(v < 0 for v in w.values()) or sum(w.values()) <= 0:
-        raise ValueError("priority weights must be non-negative and not all zero")
+        raise _validate.fail(
+            "weights", f"keyed by priority components {sorted(DEFAULT_WEIGHTS)}", sorted(unknown)
+        )
+    for k, v in w.items():
+        _validate.number(v, name=f"weights[{k!r}]", low=0)
     total = sum(w.values())
+    if total <= 0:
+        raise _validate.fail("weights", "non-negative and not all zero", w)
     return {k: w.get(k, 0.0) / total for k in DEFAULT_WEIGHTS}
 
 
@@ -338,6 +277,9 @@ def rank_stability(
     community ranks within the top ``top_k`` is returned (flagged communities get 0). Seeded.
     """
     w = _weights(weights)
+    top_k = _validate.number(top_k, name="top_k", low=1, integer=True)
+    n_draws = _validate.number(n_draws, name="n_draws", low=1, integer=True)
+    concentration = _validate.number(concentration, name="concentration", low=0, low_open=True)
     comp = priorities[[f"c_{k}" for k in w]].to_numpy(dtype=np.float32)
     eligible = priorities["eligible"].to_numpy(dtype=bool)
     idx = np.flatnonzero(eligible)
@@ -364,23 +306,29 @@ def rank_stability(
 class ScheduleResult:
     """An annual plan: each community's year (missing when not funded) and how good the plan is."""
 
-    plan: pd.DataFrame  # the input with a ``year`` column
-    years: list
-    objective: float  # sum of score x discount ** (year index) over funded communities
-    bound: float  # upper bound on any plan's objective (Lagrangian / LP)
-    gap: float  # (bound - objective) / bound: the plan is certified within this of the optimum
-    greedy_objective: float  # funding by priority order, year by year, what fits
-    budget_left: pd.Series  # per year
-    seconds: float
-    notes: dict[str, Any] = field(default_factory=dict)
+    plan: pd.DataFrame  #: the input with a ``year`` column
+    years: list  #: the plan's years, first to last
+    objective: float  #: sum of score x discount ** (year index) over funded communities
+    bound: float  #: upper bound on any plan's objective (Lagrangian / LP, or HiGHS's bound when tighter)
+    gap: float  #: (bound - objective) / bound: the plan is certified within this of the optimum
+    greedy_objective: float  #: funding by priority order, year by year, what fits
+    budget_left: pd.Series  #: per year
+    seconds: float  #: time taken
+    lagrangian_bound: float  #: the bound from the Lagrangian relaxation alone
+    core_size: int  #: communities in the last core solved exactly (0 when rounding was already within gap)
+    core_solves: int  #: exact solves of the core
 
     def __str__(self) -> str:
         funded = self.plan["year"].notna().sum()
+        versus = (
+            f"{self.objective / self.greedy_objective - 1:+.3%}"
+            if self.greedy_objective > 0
+            else "funds nothing"
+        )
         return (
             f"{funded} of {len(self.plan)} communities funded over {len(self.years)} years; objective "
             f"{self.objective:,.4f}, within {self.gap:.4%} of the bound {self.bound:,.4f}; greedy "
-            f"{self.greedy_objective:,.4f} ({self.objective / self.greedy_objective - 1:+.3%}); "
-            f"{self.seconds:.1f} s"
+            f"{self.greedy_objective:,.4f} ({versus}); {self.seconds:.1f} s"
         )
 
 
@@ -432,24 +380,37 @@ def schedule(
     start = time.perf_counter()
     if isinstance(budgets, Mapping):
         years = list(budgets)
-        B = np.array([float(budgets[y]) for y in years])
+        B = np.array([_validate.number(budgets[y], name=f"budgets[{y!r}]", low=0) for y in years])
     else:
-        B = np.asarray(budgets, dtype=float)
+        B = np.array([_validate.number(b, name=f"budgets[{i}]", low=0) for i, b in enumerate(budgets)])
         years = list(range(1, len(B) + 1))
-    if (B < 0).any():
-        raise ScheduleError("budgets must not be negative")
+    if not len(B):
+        raise _validate.fail("budgets", "one budget a year for at least one year", budgets)
+    if not (B > 0).any():
+        raise ScheduleError(f"every budget is zero ({len(B)} year(s)): there is nothing to plan")
+    discount = _validate.number(discount, name="discount", low=0, high=1, low_open=True)
+    gap = _validate.number(gap, name="gap", low=0, high=1, low_open=True, high_open=True)
+    time_limit = _validate.number(time_limit, name="time_limit", low=0, low_open=True)
     Y = len(years)
     for col in (cost, score):
         if col not in ledger:
             raise ScheduleError(f"schedule needs a {col!r} column")
-    c = ledger[cost].to_numpy(dtype=float)
+    c = ledger[cost].to_numpy(dtype=float, na_value=np.nan)
     s = ledger[score].to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(c[~np.isnan(s)]).any() or (c < 0).any():
         raise ScheduleError(f"{cost!r} must be known and non-negative for every community with a score")
     caps = None
     if max_per_year is not None:
         caps = np.array(
-            [max_per_year[y] if isinstance(max_per_year, Mapping) else max_per_year for y in years],
+            [
+                _validate.number(
+                    max_per_year[y] if isinstance(max_per_year, Mapping) else max_per_year,
+                    name=f"max_per_year[{y!r}]" if isinstance(max_per_year, Mapping) else "max_per_year",
+                    low=0,
+                    integer=True,
+                )
+                for y in years
+            ],
             dtype=float,
         )
     value = np.where(np.isnan(s), 0.0, s)[:, None] * discount ** np.arange(Y)[None, :]
@@ -482,7 +443,7 @@ def schedule(
         caps_free[0] -= forced.sum()
     free = active & ~forced
     idx = np.flatnonzero(free)
-    solver = _Knapsacks(value[idx], c[idx], B_free, caps_free)
+    solver = Knapsacks(value[idx], c[idx], B_free, caps_free)
     assign_free, bound_free, notes = solver.solve(
         gap, time_limit - (time.perf_counter() - start), value[forced, 0].sum()
     )
@@ -492,7 +453,7 @@ def schedule(
     objective = float(sum(value[i, a] for i, a in enumerate(assign) if a >= 0))
     bound = float(bound_free + value[forced, 0].sum())
     spent = np.array([c[assign == y].sum() for y in range(Y)])
-    greedy = _greedy(value, c, B, caps, forced, active)
+    greedy_value = greedy(value, c, B, caps, forced, active)
     plan = ledger.copy()
     plan["year"] = pd.array(
         [years[a] if a >= 0 else None for a in assign],
@@ -504,10 +465,12 @@ def schedule(
         objective=objective,
         bound=bound,
         gap=(bound - objective) / bound if bound > 0 else 0.0,
-        greedy_objective=greedy,
+        greedy_objective=greedy_value,
         budget_left=pd.Series(B - spent, index=years, name="budget_left"),
         seconds=time.perf_counter() - start,
-        notes=notes,
+        lagrangian_bound=float(notes.get("lagrangian_bound", 0.0) + value[forced, 0].sum()),
+        core_size=int(notes.get("core", 0)),
+        core_solves=int(notes.get("milp", 0)),
     )
 
 
@@ -516,247 +479,107 @@ def _names(ledger: pd.DataFrame, mask: np.ndarray) -> list:
     return col[mask].tolist()[:10]
 
 
-def _greedy(value, c, B, caps, forced, active) -> float:
-    """Highest priority first: fund in the first year what fits, then the next year, and so on."""
-    left = B.copy()
-    count = np.zeros(len(B))
-    done = forced.copy()
-    total = value[forced, 0].sum()
-    left[0] -= c[forced].sum()
-    count[0] += forced.sum()
-    order = np.argsort(-value[:, 0], kind="stable")
-    order = order[active[order] & ~forced[order]]
-    for y in range(len(B)):
-        cum = 0.0
-        for i in order:
-            if done[i] or c[i] > left[y] - cum or (caps is not None and count[y] >= caps[y]):
-                continue
-            cum += c[i]
-            count[y] += 1
-            done[i] = True
-            total += value[i, y]
-        left[y] -= cum
-    return float(total)
+# --------------------------------------------------------------------------------------------------
+# What the works contain: categories and physical outputs
+
+#: The three content categories of 国务院办公厅关于全面推进城镇老旧小区改造工作的指导意见
+#: (国办发〔2020〕23号, 10 July 2020), and the ledger column holding each one's investment:
+#: 基础类 basic (water, power, roads, gas, drainage, roofs and walls, safety), 完善类 improvement (lifts,
+#: parking, charging, energy saving, accessibility), 提升类 upgrading (elderly and child care, clinics,
+#: community services and shops).
+CATEGORIES: dict[str, str] = {
+    "basic": "investment_basic_yuan",
+    "improvement": "investment_improvement_yuan",
+    "upgrading": "investment_upgrading_yuan",
+}
+
+#: Physical outputs ministries headline, with the ledger column and the unit the table reports.
+OUTPUTS: dict[str, tuple[str, str]] = {
+    "pipelines_km": ("pipelines_m", "km"),
+    "elevators": ("elevators", "部"),
+    "parking_spaces": ("parking_spaces", "个"),
+    "charging_points": ("charging_points", "个"),
+    "service_facilities": ("service_facilities", "个"),
+}
 
 
-class _Knapsacks:
-    """Multiple knapsacks with year-dependent values: max sum v[i, y] x[i, y], sum_i c_i x[i, y] <= B_y,
-    sum_y x[i, y] <= 1 (and optional count caps), x binary."""
+def content_costs(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Investment by content category (基础类 / 完善类 / 提升类) and its cost per household and per m².
 
-    def __init__(self, v, c, B, caps):
-        self.v, self.c, self.B, self.caps = v, c, B, caps
-        self.n, self.Y = v.shape
+    For each category the ledger records (``investment_basic_yuan``, ``investment_improvement_yuan``,
+    ``investment_upgrading_yuan``): the communities with that category's amount recorded and the number
+    with a positive amount, the investment, the households and floor area of the communities that carry
+    the category (amount > 0), and ``yuan_per_household`` and ``yuan_per_m2`` over those. A last row
+    ``all`` does the same for ``investment_yuan`` over every community. A category the ledger does not
+    has no amount for is left out; a ledger with none of them is refused (it cannot be divided by content).
 
-    # Lagrangian: for multipliers lam (budgets) and mu (counts), each item takes its best year
-    def _dual(self, lam, mu):
-        reduced = self.v - self.c[:, None] * lam[None, :] - (mu[None, :] if mu is not None else 0.0)
-        best = reduced.argmax(axis=1)
-        gain = reduced[np.arange(self.n), best]
-        take = gain > 0
-        value = gain[take].sum() + lam @ self.B + (mu @ self.caps if mu is not None else 0.0)
-        load = np.bincount(best[take], weights=self.c[take], minlength=self.Y)
-        g_lam = self.B - load
-        g_mu = None if mu is None else self.caps - np.bincount(best[take], minlength=self.Y)
-        return value, g_lam, g_mu, reduced
+    Examples
+    --------
+    >>> ledger = pd.DataFrame({"households": [100, 50], "floor_area_m2": [8000.0, 4000.0],
+    ...     "investment_yuan": [3e6, 1e6], "investment_basic_yuan": [2e6, 1e6],
+    ...     "investment_improvement_yuan": [1e6, 0.0]})
+    >>> t = content_costs(ledger)
+    >>> t["communities"].to_dict()
+    {'basic': 2, 'improvement': 1, 'all': 2}
+    >>> t["yuan_per_household"].round(2).tolist(), t["yuan_per_m2"].round(2).tolist()
+    ([20000.0, 10000.0, 26666.67], [250.0, 125.0, 333.33])
+    """
+    present = {k: c for k, c in CATEGORIES.items() if c in ledger and ledger[c].notna().any()}
+    if not present:
+        raise _validate.fail("ledger", f"investment by content category ({', '.join(CATEGORIES.values())})",
+                             list(ledger.columns))  # fmt: skip
+    hh = ledger["households"].astype(float)
+    area = ledger["floor_area_m2"].astype(float)
+    rows = {}
+    for name, col in [*present.items(), ("all", "investment_yuan")]:
+        amount = ledger[col].astype(float)
+        carries = amount.gt(0).fillna(False).astype(bool)
+        money = float(amount[carries].sum())
+        households, m2 = float(hh[carries].sum()), float(area[carries].sum())
+        rows[name] = {
+            "recorded": int(amount.notna().sum()),
+            "communities": int(carries.sum()),
+            "investment_yuan": money,
+            "households": households,
+            "floor_area_m2": m2,
+            "yuan_per_household": money / households if households > 0 else np.nan,
+            "yuan_per_m2": money / m2 if m2 > 0 else np.nan,
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "category"
+    return out
 
-    def _multipliers(self, iterations=200):
-        """Minimise the Lagrangian dual by Kelley's cutting planes with a box trust region."""
-        from scipy.optimize import linprog
 
-        m = self.Y * (2 if self.caps is not None else 1)
-        ratio = self.v[:, 0] / np.maximum(self.c, 1e-12)
-        x = np.full(m, 0.0)
-        x[: self.Y] = np.quantile(ratio, 0.5) if self.n else 0.0
-        upper = np.r_[
-            np.full(self.Y, ratio.max() * 2 + 1 if self.n else 1.0),
-            np.full(m - self.Y, self.v.max() + 1 if self.n else 1.0),
-        ]
-        cuts_a, cuts_b = [], []
-        best_val, best_x = np.inf, x.copy()
-        radius = upper.copy()
-        for _ in range(iterations):
-            lam, mu = x[: self.Y], (x[self.Y :] if self.caps is not None else None)
-            val, g_lam, g_mu, _ = self._dual(lam, mu)
-            g = g_lam if g_mu is None else np.r_[g_lam, g_mu]
-            if not np.isfinite(best_val) or val < best_val - 1e-12 * abs(best_val):
-                best_val, best_x = val, x.copy()
-            else:
-                radius *= 0.5
-            # cut: L(z) >= val + g (z - x)  ->  -t + g z <= g x - val
-            cuts_a.append(np.r_[-1.0, g])
-            cuts_b.append(g @ x - val)
-            lo = np.maximum(best_x - radius, 0.0)
-            hi = np.minimum(best_x + radius, upper)
-            res = linprog(np.r_[1.0, np.zeros(m)], A_ub=np.array(cuts_a), b_ub=np.array(cuts_b),
-                          bounds=[(None, None), *zip(lo, hi, strict=True)], method="highs")  # fmt: skip
-            if res.status != 0:
-                break
-            model_low = res.x[0]
-            if best_val - model_low <= 1e-9 * max(1.0, abs(best_val)) and np.all(radius < 1e-9 * (upper + 1)):
-                break
-            if best_val - model_low <= 1e-10 * max(1.0, abs(best_val)):
-                break
-            x = res.x[1:]
-        return best_x, best_val
+def outputs(ledger: pd.DataFrame, as_of: Any = None, by: str | None = None) -> pd.DataFrame:
+    """The physical outputs of the works: pipelines renewed (km), lifts installed, parking spaces,
+    charging points and community service facilities, summed per group and for the programme.
 
-    def solve(self, gap, time_limit, fixed_value):
-        start = time.perf_counter()
-        if self.n == 0:
-            return np.zeros(0, dtype=int), 0.0, {"core": 0}
-        x, bound = self._multipliers()
-        lam, mu = x[: self.Y], (x[self.Y :] if self.caps is not None else None)
-        _, _, _, reduced = self._dual(lam, mu)
-        assign = self._round(reduced)
-        best = self._value(assign)
-        total_bound = bound + fixed_value
-        core_size = min(self.n, max(50, 20 * self.Y))
-        notes = {"lagrangian_bound": bound, "rounded": best, "core": 0, "milp": 0}
-        # items whose best and second-best choice (incl. not funding) are close are undecided
-        sorted_red = np.sort(np.c_[reduced, np.zeros(self.n)], axis=1)
-        margin = sorted_red[:, -1] - sorted_red[:, -2]
-        order = np.argsort(margin, kind="stable")
-        while (
-            total_bound - (best + fixed_value)
-        ) > gap * total_bound and time.perf_counter() - start < time_limit:
-            core = order[:core_size]
-            remaining = time_limit - (time.perf_counter() - start)
-            # HiGHS finds good plans for the core fast but proves them slowly (the years are nearly
-            # symmetric); the certificate comes from the global bound, so a short run's incumbent is enough
-            improved = self._solve_core(assign, core, min(remaining, 1.5 * 2 ** notes["milp"]), 1e-9)
-            notes["milp"] += 1
-            notes["core"] = int(core.size)
-            if improved is not None:
-                val = self._value(improved)
-                if val > best:
-                    best, assign = val, improved
-            if core_size >= self.n:
-                break
-            core_size = min(self.n, core_size * 2)
-        remaining = time_limit - (time.perf_counter() - start)
-        if (
-            (total_bound - (best + fixed_value)) > gap * total_bound
-            and self.n * self.Y <= 20_000
-            and remaining > 0.5
-        ):
-            # small programmes: the LP bound is loose relative to the target; HiGHS's own bound on the
-            # whole problem is tighter and just as valid
-            res = self._solve_all(remaining, gap)
-            if res is not None:
-                full, dual = res
-                if self._value(full) > best:
-                    best, assign = self._value(full), full
-                bound = min(bound, dual)
-                notes["full_milp_bound"] = dual
-        notes["seconds"] = time.perf_counter() - start
-        return assign, bound, notes
-
-    def _solve_all(self, time_limit, gap):
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
-        k, Y = self.n, self.Y
-        A = [np.kron(np.eye(k), np.ones((1, Y)))]
-        hi = [np.ones(k)]
-        budget = np.zeros((Y, k * Y))
-        for y in range(Y):
-            budget[y, y::Y] = self.c
-        A.append(budget)
-        hi.append(self.B)
-        if self.caps is not None:
-            cap = np.zeros((Y, k * Y))
-            for y in range(Y):
-                cap[y, y::Y] = 1.0
-            A.append(cap)
-            hi.append(self.caps)
-        cons = LinearConstraint(np.vstack(A), -np.inf, np.concatenate(hi))
-        res = milp(-self.v.ravel(), constraints=cons, integrality=np.ones(k * Y), bounds=Bounds(0, 1),
-                   options={"time_limit": time_limit, "mip_rel_gap": gap / 2})  # fmt: skip
-        if res.x is None:
-            return None
-        x = np.round(res.x).reshape(k, Y)
-        assign = np.where(x.sum(axis=1) > 0.5, x.argmax(axis=1), -1)
-        dual = -getattr(res, "mip_dual_bound", -np.inf)
-        return self._fill(assign), dual if np.isfinite(dual) else np.inf
-
-    def _value(self, assign):
-        ok = assign >= 0
-        return float(self.v[np.flatnonzero(ok), assign[ok]].sum())
-
-    def _round(self, reduced):
-        """Best year by reduced profit; then drop the weakest items from over-full years; then fill."""
-        n, Y = self.n, self.Y
-        best = reduced.argmax(axis=1)
-        gain = reduced[np.arange(n), best]
-        assign = np.where(gain > 0, best, -1)
-        for y in range(Y):
-            members = np.flatnonzero(assign == y)
-            order = members[np.argsort(-(gain[members]), kind="stable")]
-            load = np.cumsum(self.c[order])
-            keep = load <= self.B[y] + 1e-9
-            if self.caps is not None:
-                keep &= np.arange(order.size) < self.caps[y]
-            assign[order[~keep]] = -1
-        return self._fill(assign)
-
-    def _fill(self, assign):
-        left = self.B - np.bincount(assign[assign >= 0], weights=self.c[assign >= 0], minlength=self.Y)
-        count = np.bincount(assign[assign >= 0], minlength=self.Y).astype(float)
-        free = np.flatnonzero(assign < 0)
-        for y in range(self.Y):
-            order = free[np.argsort(-self.v[free, y] / np.maximum(self.c[free], 1e-12), kind="stable")]
-            for i in order:
-                if assign[i] >= 0 or self.c[i] > left[y] + 1e-9:
-                    continue
-                if self.caps is not None and count[y] >= self.caps[y]:
-                    break
-                assign[i] = y
-                left[y] -= self.c[i]
-                count[y] += 1
-        return assign
-
-    def _solve_core(self, assign, core, time_limit, rel_gap):
-        """Re-optimise the core items exactly (HiGHS) with the others fixed as they are."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
-        if time_limit <= 0:
-            return None
-        fixed = np.ones(self.n, dtype=bool)
-        fixed[core] = False
-        f_assign = np.where(fixed, assign, -1)
-        used = np.bincount(f_assign[f_assign >= 0], weights=self.c[f_assign >= 0], minlength=self.Y)
-        left = self.B - used
-        k, Y = core.size, self.Y
-        cvec = -self.v[core].ravel()  # variables: item-major (i, y)
-        rows, lo, hi = [], [], []
-        one = np.zeros((k, k * Y))
-        for j in range(k):
-            one[j, j * Y : (j + 1) * Y] = 1.0
-        rows.append(one)
-        lo.append(np.zeros(k))
-        hi.append(np.ones(k))
-        budget = np.zeros((Y, k * Y))
-        for y in range(Y):
-            budget[y, y::Y] = self.c[core]
-        rows.append(budget)
-        lo.append(np.full(Y, -np.inf))
-        hi.append(left)
-        if self.caps is not None:
-            counts = np.bincount(f_assign[f_assign >= 0], minlength=Y)
-            cap = np.zeros((Y, k * Y))
-            for y in range(Y):
-                cap[y, y::Y] = 1.0
-            rows.append(cap)
-            lo.append(np.full(Y, -np.inf))
-            hi.append(self.caps - counts)
-        cons = LinearConstraint(np.vstack(rows), np.concatenate(lo), np.concatenate(hi))
-        res = milp(cvec, constraints=cons, integrality=np.ones(k * Y), bounds=Bounds(0, 1),
-                   options={"time_limit": max(time_limit, 1.0), "mip_rel_gap": max(rel_gap, 1e-9)})  # fmt: skip
-        if res.x is None:
-            return None
-        x = np.round(res.x).reshape(k, Y)
-        new = f_assign.copy()
-        chosen = x.argmax(axis=1)
-        new[core] = np.where(x.sum(axis=1) > 0.5, chosen, -1)
-        return self._fill(new)
+    Only outputs the ledger records (any cell filled) are shown, and a blank cell counts as none delivered
+    (``recorded`` counts the communities with every shown output filled). With ``as_of``, only communities completed by that date
+    count (what has been delivered); without it, every community in the ledger (what the programme
+    plans). ``communities`` is the number of communities summed in each row.
+    """
+    present = {k: (c, u) for k, (c, u) in OUTPUTS.items() if c in ledger and ledger[c].notna().any()}
+    if not present:
+        cols = ", ".join(c for c, _ in OUTPUTS.values())
+        raise _validate.fail("ledger", f"at least one output column ({cols})", list(ledger.columns))
+    if by is not None and by not in ledger:
+        raise _validate.fail("by", f"a column of the ledger ({', '.join(map(str, ledger.columns))})", by)
+    rows = ledger
+    if as_of is not None:
+        as_of = _validate.date(as_of, name="as_of")
+        rows = ledger[ledger["completion_date"].le(as_of).fillna(False).astype(bool)]
+    values = pd.DataFrame({k: rows[c].astype(float) for k, (c, _) in present.items()}, index=rows.index)
+    if "pipelines_km" in values:
+        values["pipelines_km"] = values["pipelines_km"] / 1000.0
+    values.insert(0, "recorded", values.notna().all(axis=1).astype(int))
+    values.insert(0, "communities", 1)
+    parts = [values.groupby(rows[by], sort=True).sum(min_count=0)] if by is not None and len(rows) else []
+    total = values.sum(min_count=0).to_frame("programme").T
+    out = pd.concat([*parts, total])
+    out.index.name = by
+    out[["communities", "recorded"]] = out[["communities", "recorded"]].astype(int)
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -770,7 +593,7 @@ def batches(plan: pd.DataFrame, years: Sequence[Any] | None = None) -> pd.DataFr
     yet funded 储备 (reserve), as offices hand out the annual list.
     """
     if "year" not in plan:
-        raise ValueError("batches needs a plan with a 'year' column (from schedule)")
+        raise ScheduleError("batches needs a plan with a 'year' column (from schedule)")
     yrs = list(years) if years is not None else sorted(plan["year"].dropna().unique())
     first = yrs[0] if yrs else None
     second = yrs[1] if len(yrs) > 1 else None

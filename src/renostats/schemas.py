@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 __all__ = [
+    "FUNDING_OPTIONAL",
+    "FUNDING_PARTS",
     "FUNDING_PRIVATE",
     "FUNDING_PUBLIC",
     "FUNDING_SOURCES",
@@ -118,7 +120,22 @@ def _money(name: str, *aliases: str, required: bool = False, description: str = 
 
 FUNDING_PUBLIC = ("subsidy_central_yuan", "subsidy_local_yuan", "special_bond_yuan")
 FUNDING_PRIVATE = ("residents_yuan", "utilities_yuan", "social_capital_yuan", "bank_loan_yuan")
-FUNDING_SOURCES = FUNDING_PUBLIC + FUNDING_PRIVATE
+#: Optional finer sources a ledger may hold (see :mod:`renostats.funding` for how each is classified).
+FUNDING_OPTIONAL = (
+    "subsidy_central_mof_yuan",  # 中央财政城镇保障性安居工程补助资金 (MOF), part of subsidy_central_yuan
+    "central_budget_investment_yuan",  # 中央预算内投资 (NDRC), part of subsidy_central_yuan
+    "subsidy_provincial_yuan",  # 省级补助; subsidy_local_yuan then holds city and county money only
+    "residents_direct_yuan",  # residents paying directly, part of residents_yuan
+    "maintenance_fund_yuan",  # 住宅专项维修资金 used, part of residents_yuan
+    "public_income_yuan",  # 小区公共收益 given up, part of residents_yuan
+    "work_unit_yuan",  # 原产权单位: the former work-unit owner of the housing
+)
+#: Sources a ledger may give either as one total or as its parts (never both differently).
+FUNDING_PARTS = {
+    "subsidy_central_yuan": ("subsidy_central_mof_yuan", "central_budget_investment_yuan"),
+    "residents_yuan": ("residents_direct_yuan", "maintenance_fund_yuan", "public_income_yuan"),
+}
+FUNDING_SOURCES = FUNDING_PUBLIC + FUNDING_PRIVATE + FUNDING_OPTIONAL
 
 _NEEDS = {
     "water": ("供水改造需求", "供水需求", "供水", "给水"),
@@ -158,11 +175,48 @@ RENOVATION = LedgerSchema(
         ),
         Column("willingness", "share", ("改造意愿", "居民同意率", "同意改造比例", "意愿比例"), kind="percent",
                required=False, min=0, max=1, description="share of households agreeing to renovation"),
+        # an owners' vote under the Civil Code's article 278 (see renovation.ConsentRule)
+        Column("vote_turnout_owners", "share", ("参与表决人数比例", "参与表决业主人数占比", "参与表决户数比例"),
+               kind="percent", required=False, min=0, max=1, description="share of owners who voted"),
+        Column("vote_turnout_area", "share", ("参与表决面积比例", "参与表决专有面积占比"), kind="percent",
+               required=False, min=0, max=1, description="share of the exclusive floor area whose owners voted"),
+        Column("vote_approval_owners", "share", ("同意人数比例", "同意业主人数占比", "同意户数比例"),
+               kind="percent", required=False, min=0, max=1, description="share of the voting owners agreeing"),
+        Column("vote_approval_area", "share", ("同意面积比例", "同意专有面积占比"), kind="percent", required=False,
+               min=0, max=1, description="share of the voting owners' exclusive area agreeing"),
+        # content categories (国办发〔2020〕23号) and the physical outputs ministries headline
+        _money("investment_basic_yuan", "基础类", "基础类投资", "基础类改造投资",
+               description="investment in basic works (基础类: pipes, power, roads, gas, roofs, safety)"),
+        _money("investment_improvement_yuan", "完善类", "完善类投资", "完善类改造投资",
+               description="investment in improvement works (完善类: lifts, parking, charging, energy saving)"),
+        _money("investment_upgrading_yuan", "提升类", "提升类投资", "提升类改造投资",
+               description="investment in upgrading works (提升类: elderly and child care, community services)"),
+        Column("pipelines_m", "float", ("改造管网长度", "改造管线长度", "管网改造长度", "更新改造管网"),
+               kind="length", required=False, min=0,
+               description="pipelines renewed (water, drainage, gas, power, heating), metres; 公里 in the header reads km"),
+        Column("elevators", "int", ("加装电梯", "加装电梯数", "加装电梯数量"), kind="count", required=False,
+               min=0, description="lifts installed in existing buildings"),
+        Column("parking_spaces", "int", ("停车位", "新增停车位", "增设停车位"), kind="count", required=False,
+               min=0, description="parking spaces added"),
+        Column("charging_points", "int", ("充电桩", "新增充电桩", "充电设施"), kind="count", required=False,
+               min=0, description="charging points added (cars and e-bikes)"),
+        Column("service_facilities", "int", ("社区服务设施", "新增社区服务设施", "养老托育等服务设施"),
+               kind="count", required=False, min=0,
+               description="community service facilities added (elderly care, child care, clinics, shops)"),
         _money("investment_yuan", "总投资", "投资额", "改造投资", "估算投资", required=True),
-        _money("subsidy_central_yuan", "中央补助", "中央补助资金", "中央财政补助"),
+        _money("subsidy_central_yuan", "中央补助", "中央补助资金"),
+        _money("subsidy_central_mof_yuan", "中央财政补助", "中央财政补助资金", "中央财政城镇保障性安居工程补助资金",
+               "安居工程补助资金", description="central subsidy through the Ministry of Finance"),
+        _money("central_budget_investment_yuan", "中央预算内投资", "中央预算内投资资金",
+               description="central budget investment through the NDRC"),
+        _money("subsidy_provincial_yuan", "省级补助", "省级补助资金", "省级财政补助", "省级奖补资金"),
         _money("subsidy_local_yuan", "地方配套", "地方财政", "地方配套资金", "省市县配套"),
         _money("special_bond_yuan", "专项债", "专项债券", "地方政府专项债"),
         _money("residents_yuan", "居民出资", "居民自筹"),
+        _money("residents_direct_yuan", "居民直接出资", "居民个人出资"),
+        _money("maintenance_fund_yuan", "住宅专项维修资金", "专项维修资金", "维修资金", "使用维修资金"),
+        _money("public_income_yuan", "公共收益", "小区公共收益", "让渡公共收益"),
+        _money("work_unit_yuan", "原产权单位", "原产权单位出资", "原产权单位支持"),
         _money("utilities_yuan", "管线单位", "管线单位出资", "专营单位出资", "专业经营单位"),
         _money("social_capital_yuan", "社会资本", "社会资本投入"),
         _money("bank_loan_yuan", "银行贷款", "金融机构贷款", "贷款"),
@@ -205,6 +259,9 @@ OUTCOMES = LedgerSchema(
         Column("drainage_complaints", "int", ("排水投诉", "排水投诉件数", "下水道投诉"), kind="count", min=0),
         Column("complaints_per_100hh", "float", ("每百户排水投诉", "排水投诉率"), kind="number",
                required=False, min=0, description="drainage complaints per 100 households in the month"),
+        Column("waterlogging_complaints", "int", ("积水投诉",), kind="count", required=False, min=0),
+        Column("waterlogging_per_100hh", "float", ("每百户积水投诉",), kind="number", required=False, min=0,
+               description="waterlogging complaints per 100 households in the month"),
     ),
 )  # fmt: skip
 
@@ -309,7 +366,19 @@ def funding_gap_ok(df: pd.DataFrame, tolerance: float = 0.01) -> pd.Series:
     if not present or "investment_yuan" not in df:
         return pd.Series(True, index=df.index)
     given = df[present].notna().any(axis=1)
-    return ~given | adds_up(df[present].fillna(0).sum(axis=1), df["investment_yuan"], tolerance)
+    return ~given | adds_up(funding_total(df), df["investment_yuan"], tolerance)
+
+
+def funding_total(df: pd.DataFrame) -> pd.Series:
+    """All funding of each row, counting a source given by its parts (:data:`FUNDING_PARTS`) once:
+    the parts where any part is given, the source's own total otherwise."""
+    money = df[[c for c in FUNDING_SOURCES if c in df]].astype(float)
+    for total, parts in FUNDING_PARTS.items():
+        have = [p for p in parts if p in money]
+        if total in money and have:
+            split = money[have].notna().any(axis=1)
+            money[total] = money[total].where(~split)
+    return money.fillna(0).sum(axis=1)
 
 
 def adds_up(total: pd.Series, investment: pd.Series, tolerance: float = 0.01) -> pd.Series:
