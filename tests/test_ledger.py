@@ -679,3 +679,13 @@ def test_a_legacy_or_password_protected_workbook_named_xlsx_is_named_as_such(tmp
     with pytest.raises(LedgerError, match=r"old.xlsx: the file is an Excel 97-2003 workbook \(.xls\) or a "
                        r"password-protected workbook, not a .xlsx file; save it as .xlsx without a password"):  # fmt: skip
         read_ledger(tmp_path / "old.xlsx", "renovation")
+
+
+def test_the_funding_total_in_the_message_counts_a_source_given_with_its_parts_once(tmp_path):
+    header = [*PLAIN, "中央补助(万元)", "中央财政补助(万元)", "中央预算内投资(万元)", "居民出资(万元)"]
+    rows = [["甲小区", "乙街道", 20, 2, 0.1, 300, 200, 150, 50, 50]]  # 200 = 150 + 50, then 50: 250, not 300
+    with pytest.raises(LedgerError) as err:
+        read_ledger(_plain_book(tmp_path / "parts.xlsx", rows, header=header), "renovation")
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column) == (2, "总投资(万元)")
+    assert problem.expected.endswith("(they add up to 2,500,000 yuan)")
