@@ -10,6 +10,9 @@ import pytest
 
 matplotlib.use("Agg")
 
+# scripts that computed the recorded reference numbers with R, lifelines or moderndid (not tests)
+collect_ignore = ["reference"]
+
 
 def write_notebook(path: Path, params: str, *cells: str) -> Path:
     """A notebook with a tagged parameters cell followed by ``cells``."""

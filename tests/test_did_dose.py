@@ -75,13 +75,15 @@ def test_never_treated_comparison_matches_moderndid(moderndid_case):
     assert [res.overall_att, res.overall_acrt] == pytest.approx(ref["overall_nevertreated"], abs=1e-10)
 
 
-def test_average_effects_are_the_binary_callaway_santanna_ones(moderndid_case):
+@pytest.mark.parametrize("base_period", ["varying", "universal"])
+def test_average_effects_are_the_binary_callaway_santanna_ones(moderndid_case, base_period):
     # ATT^o and the event-time ATTs ignore the dose: they must equal att_gt's group and dynamic aggregations
     _, data = moderndid_case
-    res = dose(data, "Y", "time_period", "id", "G", "D")
-    gt = att_gt(data, "Y", "time_period", "id", "G", control="notyet")
+    res = dose(data, "Y", "time_period", "id", "G", "D", base_period=base_period)
+    gt = att_gt(data, "Y", "time_period", "id", "G", control="notyet", base_period=base_period)
     assert res.overall_att == pytest.approx(aggregate(gt, "group").overall.att, abs=1e-12)
     dyn = aggregate(gt, "dynamic").table
+    dyn = dyn[dyn["se"].notna()].reset_index(drop=True)  # the universal reference period (0 by construction)
     np.testing.assert_allclose(res.event["att"], dyn["att"], atol=1e-12)
     np.testing.assert_allclose(
         res.event["att_se"], dyn["se"], rtol=0.02

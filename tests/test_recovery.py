@@ -252,6 +252,12 @@ def test_the_later_report_time_wins_whatever_the_row_order():
     assert daily_status(missing).resumed[0, 0] == 0
     alone = daily_status(r.iloc[:1].assign(report_time=[None]))  # ... and still counts when it is alone
     assert alone.status[0, 0] == 0 and alone.resumed[0, 0] == 1
+    assert daily_status(r).corrections == 1  # 08:45 and 09:30 said no, 10:00 yes
+    empty = r.assign(resumed=pd.array([True, None, None], dtype="boolean"))
+    assert daily_status(empty).corrections == 0  # an empty answer contradicts nothing
+    assert np.isnan(
+        daily_status(r.assign(resumed=pd.array([None, False, None], dtype="boolean"))).resumed[0, 0]
+    )
     with pytest.raises(InputError, match="report_time must be a time of day"):
         daily_status(r.assign(report_time=["25:00", "09:30", "08:45"]))
 

@@ -156,7 +156,7 @@ def aggregate(
     return AggregateResult(
         kind=kind, overall=overall, table=table, alpha=alpha, crit=crit, _weights=(A_all, phi_all, kappa_all),
         _source=result,
-    )
+    )  # fmt: skip
 
 
 def pretrend_test(result: DiDResult, window: int | None = None) -> PreTrendTest:
