@@ -689,3 +689,48 @@ def test_the_funding_total_in_the_message_counts_a_source_given_with_its_parts_o
     (problem,) = err.value.problems
     assert (problem.row, problem.column) == (2, "总投资(万元)")
     assert problem.expected.endswith("(they add up to 2,500,000 yuan)")
+
+
+def test_a_hidden_sheet_of_an_xls_file_is_passed_over(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    old = book.add_sheet("旧表")
+    current = book.add_sheet("台账")
+    for sheet, name in ((old, "旧小区"), (current, "甲小区")):
+        for c, value in enumerate(PLAIN):
+            sheet.write(0, c, value)
+        for c, value in enumerate([name, "乙街道", 20, 2, 0.1, 100]):
+            sheet.write(1, c, value)
+    old.visibility = 1  # hidden
+    book.save(str(tmp_path / "h.xls"))
+    read = read_ledger(tmp_path / "h.xls", "renovation")
+    assert read.source.sheet == "台账" and read.data["community"].tolist() == ["甲小区"]
+    assert read_ledger(tmp_path / "h.xls", "renovation", sheet="旧表").data["community"].tolist() == [
+        "旧小区"
+    ]
+
+
+def test_a_csv_row_that_stops_early_reads_its_missing_cells_as_blank(tmp_path):
+    rows = [
+        *CSV_ROWS[:3],
+        "甲公司,北塔区,医药,是,2020/2/10,上午,是,35,100",
+        "乙公司,北塔区,建材,否,2020/2/10,上午,是,8,12,0.5",
+    ]
+    path = tmp_path / "short.csv"
+    path.write_text("\n".join(rows), encoding="utf-8")
+    d = read_ledger(path, "enterprise_reports").data
+    assert d["staff_total"].tolist() == [100, 12]
+    assert d["capacity_share"].isna().tolist() == [True, False]  # the first row ends before 产能恢复率
+
+
+def test_a_file_may_be_as_large_as_the_cap_and_not_a_byte_more(tmp_path, monkeypatch):
+    from renostats import ledger
+
+    path = tmp_path / "cap.csv"
+    path.write_text("小区名称,月份,排水投诉\n甲,2020-01,3\n", encoding="utf-8")
+    size = path.stat().st_size
+    monkeypatch.setattr(ledger, "_MAX_BYTES", size)
+    assert read_ledger(path, "outcomes").data["drainage_complaints"].tolist() == [3]
+    monkeypatch.setattr(ledger, "_MAX_BYTES", size - 1)
+    with pytest.raises(LedgerError, match="a ledger may be at most"):
+        read_ledger(path, "outcomes")

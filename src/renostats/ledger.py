@@ -475,7 +475,7 @@ def _open_xls(path: Path) -> _Book:
         raise LedgerError(f"{path.name}: not a readable .xls workbook ({exc})") from None
     meta = book.sheets_metadata
     names = [m.name for m in meta]
-    visible = [str(m.visible).endswith("Visible") and "Hidden" not in str(m.visible) for m in meta]
+    visible = [m.visible == calamine.SheetVisibleEnum.Visible for m in meta]
 
     def load(name: str) -> _Grid:
         sheet = book.get_sheet_by_name(name)
