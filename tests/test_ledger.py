@@ -734,3 +734,31 @@ def test_a_file_may_be_as_large_as_the_cap_and_not_a_byte_more(tmp_path, monkeyp
     monkeypatch.setattr(ledger, "_MAX_BYTES", size - 1)
     with pytest.raises(LedgerError, match="a ledger may be at most"):
         read_ledger(path, "outcomes")
+
+
+def test_a_two_row_header_written_without_merging_in_a_csv(tmp_path):
+    text = (
+        "小区名称,街道,户数,楼栋数,建筑面积,总投资(万元),资金来源(万元),,\n"
+        ",,,,,,中央补助,地方配套,居民出资\n"
+        "甲小区,乙街道,20,2,3400,100,60,30,10\n"
+    )
+    path = tmp_path / "two.csv"
+    path.write_text(text, encoding="utf-8")
+    read = read_ledger(path, "renovation")
+    assert read.source.header_rows == (1, 2)
+    assert read.source.columns["subsidy_local_yuan"] == "资金来源(万元) / 地方配套"
+    d = read.data
+    # the group's 万元 covers the sub-headers to its right
+    assert (d["subsidy_central_yuan"][0], d["subsidy_local_yuan"][0], d["residents_yuan"][0]) == (
+        6e5,
+        3e5,
+        1e5,
+    )
+    assert d["investment_yuan"].tolist() == [1e6] and d["source_row"].tolist() == [3]
+
+
+def test_a_ledger_with_a_header_and_no_rows_reads_as_empty(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("小区名称,街道,户数,楼栋数,建筑面积,总投资\n", encoding="utf-8")
+    read = read_ledger(path, "renovation")
+    assert len(read.data) == 0 and list(read.data.columns)[-1] == "source_row"
