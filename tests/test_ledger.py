@@ -384,6 +384,15 @@ def test_a_cell_formatted_as_a_percentage_is_read_as_the_fraction_excel_shows(tm
     assert d["willingness"].tolist() == [0.85, 0.6]  # 85% as shown; 60 under (%) is 60%
 
 
+def test_a_cell_multiplier_under_a_header_without_a_unit(tmp_path):
+    header = ["小区名称", "街道", "户数", "楼栋数", "建筑面积", "总投资"]
+    rows = [["甲小区", "乙街道", "1.2万", 2, "0.34万", "120万"], ["丙小区", "乙街道", 30, 3, 500, 800000]]
+    d = read_ledger(_plain_book(tmp_path / "plain.xlsx", rows, header=header), "renovation").data
+    assert d["households"].tolist() == [12000, 30]
+    assert d["floor_area_m2"].tolist() == [3400.0, 500.0]
+    assert d["investment_yuan"].tolist() == [1_200_000.0, 800_000.0]
+
+
 def test_a_percentage_in_a_count_column_is_refused(tmp_path):
     rows = [["甲小区", "乙街道", 0.2, 2, 0.1, 100]]
     path = _plain_book(
