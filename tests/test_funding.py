@@ -326,7 +326,9 @@ def _panel(n=400, clusters=25, slope=0.6, seed=11, size_effect=0.0):
     df["households"] = rng.integers(50, 800, n)
     effect = dict(zip(streets, rng.normal(0, 30, clusters), strict=True))
     public = 0.5 * df["households"] + rng.uniform(0, 200, n)  # 万元: formula on size plus top-ups
-    private = slope * public + size_effect * df["households"] + df["street"].map(effect) + 100
+    private = (
+        slope * public + size_effect * df["households"] + df["street"].map(effect) + 300
+    )  # never negative
     df["subsidy_central_yuan"] = public * 1e4
     df["residents_yuan"] = (private + rng.normal(0, 5, n)) * 1e4
     return df

@@ -148,3 +148,24 @@ def test_check_date_takes_today_for_scheduled_runs():
     assert report.check_date("as_of", "today").date() == dt.date.today()
     with pytest.raises(report.ParameterError, match="not a valid date"):
         report.check_date("as_of", "yesterday")
+
+
+def test_start_sets_up_a_page_and_takes_dates_from_the_data(tmp_path):
+    import pandas as pd
+
+    demo = report.start("en")
+    assert demo.folder == paths.DEMO_DIR.resolve() and not demo.own_data
+    # the demo keeps its default date even when the data would say otherwise
+    assert demo.date("as_of", "2021-12-31", "2021-12-31", from_data="2025-06-30") == pd.Timestamp(
+        "2021-12-31"
+    )
+    own = report.start("zh", data_dir=str(tmp_path))
+    assert own.own_data and own.t.zh
+    assert own.date("as_of", "2021-12-31", "2021-12-31", from_data="2025-06-30") == pd.Timestamp("2025-06-30")
+    assert own.notes == ["as_of未设置(示例默认值为2021-12-31),本页采用数据中的日期2025年6月30日。"]
+    # a date the analyst chose is kept; one before every date in the data is refused
+    assert own.date("as_of", "2025-01-31", "2021-12-31", from_data="2025-06-30") == pd.Timestamp("2025-01-31")
+    with pytest.raises(report.ParameterError, match="before every date in the data"):
+        own.date("as_of", "2019-01-01", "2021-12-31", from_data="2025-06-30", earliest="2024-01-01")
+    with pytest.raises(report.ParameterError, match="parameter lang"):
+        report.start("fr")

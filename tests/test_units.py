@@ -19,6 +19,7 @@ from renostats.units import (
     format_chinese_number,
     parse_quantities,
     parse_quantity,
+    scale_decimal,
 )
 
 CASES = [
@@ -329,6 +330,8 @@ def test_prose_keeps_figures_whole_or_leaves_them_out():
     assert extract_figures("为四十九兆九千五百九十二億元").empty  # 兆: no part of it is guessed
     assert extract_figures("面积１２㎡")["value"].tolist() == [12.0]
     assert extract_figures("五百分之二").empty  # a fraction, not 百分之二
+    assert extract_figures("共五百分之二").empty
+    assert extract_figures("共百分之二")["value"].tolist() == [0.02]
     assert extract_figures("十" * 20_000 + "x").empty
     commas = extract_figures("共24，12栋;1,2345户和5户;人口1,234,567人")
     assert commas["value"].tolist() == [24, 12, 5, 1_234_567]
@@ -415,3 +418,16 @@ def test_messages_show_text_up_to_sixty_characters_of_its_repr():
     with pytest.raises(InputError) as info:
         parse_quantity("x" * 59)
     assert str(info.value) == f"{('x' * 59)!r}"[:57] + "... has no number in it"
+
+
+def test_scale_decimal_rounds_powers_of_ten_only():
+    assert scale_decimal(np.array([4.03, 147.58]), 2, 1e4).tolist() == [40300.0, 1475800.0]
+    assert scale_decimal(np.array([0.07]), 2, 0.01)[0] == 0.0007
+    mu = 10000 / 15  # 亩 in m²: applied as it is, not rounded to a whole number
+    assert scale_decimal(np.array([7.0]), 0, mu)[0] == 7.0 * mu
+
+
+def test_format_chinese_number_range():
+    assert format_chinese_number(10**16 - 1).startswith("九千九百九十九万")
+    with pytest.raises(InputError):
+        format_chinese_number(10**16)

@@ -1,6 +1,7 @@
 """One way to check the arguments of public functions, with one wording.
 
-Every public function checks its arguments here, so a wrong value reads the same everywhere::
+Every public function checks its arguments here, so a wrong value reads the same everywhere (and two
+value helpers every module needs, :func:`missing` and :func:`plain`, live here too)::
 
     alpha must be a number in (0, 1); got 1.5
 
@@ -29,7 +30,30 @@ import pandas as pd
 
 from renostats.errors import InputError
 
-__all__ = ["alpha", "date", "fail", "number", "one_of"]
+__all__ = ["alpha", "date", "fail", "missing", "number", "one_of", "plain"]
+
+
+def missing(value: Any) -> bool:
+    """True for a missing scalar: None, NaN, ``pd.NA`` or ``NaT`` (the one test every module uses).
+
+    >>> [missing(v) for v in (None, float("nan"), pd.NA, pd.NaT, 0, "")]
+    [True, True, True, True, False, False]
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def plain(value: Any) -> Any:
+    """numpy and pandas scalars as plain Python values (for JSON, messages and workbooks).
+
+    >>> import numpy as np
+    >>> type(plain(np.int64(3))).__name__, plain("x")
+    ('int', 'x')
+    """
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        return value.item()
+    return value
 
 
 def fail(name: str, expected: str, got: Any) -> InputError:
@@ -86,7 +110,7 @@ def one_of(value: Any, choices: Iterable[Any], *, name: str) -> Any:
 
 def date(value: Any, *, name: str) -> pd.Timestamp:
     """A date: a ``Timestamp``, ``datetime.date`` or ISO text such as ``"2021-12-31"``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         raise fail(name, "a date such as '2021-12-31'", value)
     try:
         out = pd.Timestamp(value)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from renostats import _validate
 from renostats.errors import ParameterError
 
 __all__ = ["LANGS", "Text", "check_lang", "keep_language", "zh_amount"]
@@ -65,7 +66,7 @@ class Text:
 
     def money(self, yuan: float, digits: int = 3) -> str:
         """An amount of money: ``73亿元`` / ``7.3 billion yuan``, ``3329万元`` / ``33.3 million yuan``."""
-        if yuan is None or (isinstance(yuan, float) and math.isnan(yuan)):
+        if _validate.missing(yuan):
             return "—"
         if self.zh:
             return zh_amount(yuan, "元", digits=max(digits, 4))
@@ -83,7 +84,7 @@ class Text:
 
     def percent(self, fraction: float, digits: int = 1) -> str:
         """A fraction as a percentage (the same in both languages): ``85.8%``."""
-        if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
+        if _validate.missing(fraction):
             return "—"
         return f"{fraction:.{digits}%}"
 

@@ -45,7 +45,7 @@ from typing import Any
 
 import yaml
 
-from renostats import cluster, paths
+from renostats import _validate, cluster, paths
 from renostats.errors import ParameterError, UsageError
 from renostats.lang import LANGS, keep_language
 from renostats.tables import table
@@ -54,6 +54,7 @@ __all__ = [
     "METRIC_MIME",
     "CommandLineText",
     "NotebookRun",
+    "Page",
     "ParameterError",
     "RunResult",
     "UsageError",
@@ -67,6 +68,7 @@ __all__ = [
     "read_yaml",
     "record",
     "run",
+    "start",
     "table",
 ]
 
@@ -105,7 +107,7 @@ def record(name: str, value: Any, *, unit: str | None = None, label: str | None 
     """
     if not isinstance(name, str) or not _METRIC_NAME.match(name):
         raise ValueError(f"metric name must look like an identifier, got {name!r}")
-    clean = _plain(value)
+    clean = _validate.plain(value)
     try:
         json.dumps(clean, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -175,6 +177,108 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
         listed = ", ".join(repr(c) for c in allowed)
         raise ParameterError(f"parameter {name}: unknown value {value!r}; expected one of {listed}")
     return value
+
+
+@dataclass
+class Page:
+    """What a report notebook's check cell sets up once: the language, the data folder, the notes.
+
+    Made by :func:`start`. ``t`` writes sentences and numbers in the run's language; :meth:`ledger` finds and
+    reads a ledger of the data folder; :meth:`date` resolves a date parameter (``"today"``, or the data's
+    own date when the analyst gave a data folder but left the date at the demo's default); :meth:`note`
+    collects what the page should say about the choices made for the reader (shown by :meth:`show_notes`).
+    """
+
+    lang: str
+    t: Any
+    folder: Path
+    own_data: bool  # True when data_dir was given (the district's own files, not the bundled demo)
+    notes: list[str] = field(default_factory=list)
+
+    def ledger(self, kind: str, **kwargs: Any) -> Any:
+        """Find the ledger of ``kind`` in the data folder and read it (a ``LedgerRead``)."""
+        from renostats.datasets import find_ledger
+        from renostats.ledger import read_ledger
+
+        return read_ledger(find_ledger(self.folder, kind), kind, **kwargs)
+
+    def synthetic(self, path: str | Path) -> bool:
+        """True for the bundled synthetic demo files."""
+        return not self.own_data and "synthetic" in Path(path).name
+
+    def date(self, name: str, value: Any, default: Any, from_data: Any = None, *, earliest: Any = None):
+        """The date parameter ``name`` as a Timestamp.
+
+        ``"today"`` is today. When the analyst gave a data folder but left ``name`` at the notebook's
+        default (the demo's date), ``from_data`` (for example the last date reported) is used instead,
+        and a note says so. A date before ``earliest`` (the first date in the data) is refused.
+        """
+        import pandas as pd
+
+        chosen = check_date(name, value)
+        if self.own_data and str(value) == str(default) and from_data is not None and not pd.isna(from_data):
+            chosen = pd.Timestamp(from_data).normalize()
+            self.note(
+                self.t(
+                    "{name} was left at the demo's {default}: this page uses {date}, taken from the data.",
+                    "{name}未设置(示例默认值为{default}),本页采用数据中的日期{date}。",
+                    name=name,
+                    default=default,
+                    date=self.t.date(chosen),
+                )
+            )
+        if earliest is not None and not pd.isna(earliest) and chosen < pd.Timestamp(earliest).normalize():
+            raise ParameterError(
+                f"parameter {name}: {chosen.date()} is before every date in the data (the first is "
+                f"{pd.Timestamp(earliest).date()})"
+            )
+        return chosen
+
+    def note(self, text: str) -> None:
+        """Remember a sentence the page should show the reader (a default taken from the data ...)."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def show_notes(self) -> None:
+        """Print the notes collected so far, one per line (nothing when there are none)."""
+        for text in self.notes:
+            print(text)
+
+
+def start(
+    lang: str = "en", data_dir: str | os.PathLike[str] | None = "", default: Path | None = None
+) -> Page:
+    """Set up a report notebook: check ``lang`` and ``data_dir``, the house style, pandas' display.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        The run's language; anything else is a :class:`ParameterError` (exit 2 in a report run).
+    data_dir : path, optional
+        The district's folder; empty means ``default`` (the bundled demo data).
+    default : path, optional
+        The folder used when ``data_dir`` is empty (``paths.DEMO_DIR`` when not given).
+
+    Examples
+    --------
+    >>> page = start("zh")
+    >>> page.t("{n} firms", "{n}家", n=24), page.own_data
+    ('24家', False)
+    """
+    from renostats.lang import Text, check_lang
+    from renostats.plotting import use_style
+
+    check_lang(lang)
+    folder = check_dir("data_dir", data_dir, default=default or paths.DEMO_DIR)
+    try:
+        import pandas as pd
+
+        pd.set_option("display.width", 130)
+        pd.set_option("display.unicode.east_asian_width", True)
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    use_style()
+    return Page(lang=lang, t=Text(lang), folder=folder, own_data=bool(data_dir))
 
 
 def check_range(
@@ -585,13 +689,6 @@ def _check_reports_folder(root: Path) -> None:
 
 # --------------------------------------------------------------------------------------------------
 # Helpers
-
-
-def _plain(value: Any) -> Any:
-    """numpy and pandas scalars to plain Python."""
-    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def _format_value(value: Any) -> str:

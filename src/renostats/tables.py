@@ -145,7 +145,7 @@ def table_spec(
 
 def format_cell(value: Any, fmt: str, digits: int = 2) -> str:
     """A value as the page shows it in a column of format ``fmt``; an empty string for a missing value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _validate.missing(value):
         return ""
     if fmt in ("int", "money"):
         return f"{round(float(value)):,}"
