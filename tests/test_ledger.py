@@ -384,6 +384,15 @@ def test_a_cell_formatted_as_a_percentage_is_read_as_the_fraction_excel_shows(tm
     assert d["willingness"].tolist() == [0.85, 0.6]  # 85% as shown; 60 under (%) is 60%
 
 
+def test_a_cell_multiplier_under_a_header_without_a_unit(tmp_path):
+    header = ["小区名称", "街道", "户数", "楼栋数", "建筑面积", "总投资"]
+    rows = [["甲小区", "乙街道", "1.2万", 2, "0.34万", "120万"], ["丙小区", "乙街道", 30, 3, 500, 800000]]
+    d = read_ledger(_plain_book(tmp_path / "plain.xlsx", rows, header=header), "renovation").data
+    assert d["households"].tolist() == [12000, 30]
+    assert d["floor_area_m2"].tolist() == [3400.0, 500.0]
+    assert d["investment_yuan"].tolist() == [1_200_000.0, 800_000.0]
+
+
 def test_a_percentage_in_a_count_column_is_refused(tmp_path):
     rows = [["甲小区", "乙街道", 0.2, 2, 0.1, 100]]
     path = _plain_book(
@@ -668,3 +677,97 @@ def test_a_csv_ledger_reads_back_what_was_written_in_any_row_order(
     # 万元 scaled in decimal: 751.53 -> 7,515,300 exactly, as a hand multiplication gives
     assert got["investment_yuan"].tolist() == [float(r[5] * 10000) for r in want]
     assert len(read.skipped) == 1
+
+
+def test_a_legacy_or_password_protected_workbook_named_xlsx_is_named_as_such(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    book.add_sheet("台账").write(0, 0, "小区名称")
+    book.save(str(tmp_path / "old.xls"))
+    (tmp_path / "old.xls").rename(tmp_path / "old.xlsx")  # password-protected .xlsx files look like this too
+    with pytest.raises(LedgerError, match=r"old.xlsx: the file is an Excel 97-2003 workbook \(.xls\) or a "
+                       r"password-protected workbook, not a .xlsx file; save it as .xlsx without a password"):  # fmt: skip
+        read_ledger(tmp_path / "old.xlsx", "renovation")
+
+
+def test_the_funding_total_in_the_message_counts_a_source_given_with_its_parts_once(tmp_path):
+    header = [*PLAIN, "中央补助(万元)", "中央财政补助(万元)", "中央预算内投资(万元)", "居民出资(万元)"]
+    rows = [["甲小区", "乙街道", 20, 2, 0.1, 300, 200, 150, 50, 50]]  # 200 = 150 + 50, then 50: 250, not 300
+    with pytest.raises(LedgerError) as err:
+        read_ledger(_plain_book(tmp_path / "parts.xlsx", rows, header=header), "renovation")
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column) == (2, "总投资(万元)")
+    assert problem.expected.endswith("(they add up to 2,500,000 yuan)")
+
+
+def test_a_hidden_sheet_of_an_xls_file_is_passed_over(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    old = book.add_sheet("旧表")
+    current = book.add_sheet("台账")
+    for sheet, name in ((old, "旧小区"), (current, "甲小区")):
+        for c, value in enumerate(PLAIN):
+            sheet.write(0, c, value)
+        for c, value in enumerate([name, "乙街道", 20, 2, 0.1, 100]):
+            sheet.write(1, c, value)
+    old.visibility = 1  # hidden
+    book.save(str(tmp_path / "h.xls"))
+    read = read_ledger(tmp_path / "h.xls", "renovation")
+    assert read.source.sheet == "台账" and read.data["community"].tolist() == ["甲小区"]
+    assert read_ledger(tmp_path / "h.xls", "renovation", sheet="旧表").data["community"].tolist() == [
+        "旧小区"
+    ]
+
+
+def test_a_csv_row_that_stops_early_reads_its_missing_cells_as_blank(tmp_path):
+    rows = [
+        *CSV_ROWS[:3],
+        "甲公司,北塔区,医药,是,2020/2/10,上午,是,35,100",
+        "乙公司,北塔区,建材,否,2020/2/10,上午,是,8,12,0.5",
+    ]
+    path = tmp_path / "short.csv"
+    path.write_text("\n".join(rows), encoding="utf-8")
+    d = read_ledger(path, "enterprise_reports").data
+    assert d["staff_total"].tolist() == [100, 12]
+    assert d["capacity_share"].isna().tolist() == [True, False]  # the first row ends before 产能恢复率
+
+
+def test_a_file_may_be_as_large_as_the_cap_and_not_a_byte_more(tmp_path, monkeypatch):
+    from renostats import ledger
+
+    path = tmp_path / "cap.csv"
+    path.write_text("小区名称,月份,排水投诉\n甲,2020-01,3\n", encoding="utf-8")
+    size = path.stat().st_size
+    monkeypatch.setattr(ledger, "_MAX_BYTES", size)
+    assert read_ledger(path, "outcomes").data["drainage_complaints"].tolist() == [3]
+    monkeypatch.setattr(ledger, "_MAX_BYTES", size - 1)
+    with pytest.raises(LedgerError, match="a ledger may be at most"):
+        read_ledger(path, "outcomes")
+
+
+def test_a_two_row_header_written_without_merging_in_a_csv(tmp_path):
+    text = (
+        "小区名称,街道,户数,楼栋数,建筑面积,总投资(万元),资金来源(万元),,\n"
+        ",,,,,,中央补助,地方配套,居民出资\n"
+        "甲小区,乙街道,20,2,3400,100,60,30,10\n"
+    )
+    path = tmp_path / "two.csv"
+    path.write_text(text, encoding="utf-8")
+    read = read_ledger(path, "renovation")
+    assert read.source.header_rows == (1, 2)
+    assert read.source.columns["subsidy_local_yuan"] == "资金来源(万元) / 地方配套"
+    d = read.data
+    # the group's 万元 covers the sub-headers to its right
+    assert (d["subsidy_central_yuan"][0], d["subsidy_local_yuan"][0], d["residents_yuan"][0]) == (
+        6e5,
+        3e5,
+        1e5,
+    )
+    assert d["investment_yuan"].tolist() == [1e6] and d["source_row"].tolist() == [3]
+
+
+def test_a_ledger_with_a_header_and_no_rows_reads_as_empty(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("小区名称,街道,户数,楼栋数,建筑面积,总投资\n", encoding="utf-8")
+    read = read_ledger(path, "renovation")
+    assert len(read.data) == 0 and list(read.data.columns)[-1] == "source_row"

@@ -45,11 +45,11 @@ import pandas as pd
 from renostats import _validate
 from renostats.errors import LedgerError
 from renostats.schemas import (
-    FUNDING_SOURCES,
     SCHEMAS,
     Column,
     LedgerSchema,
     frame_rules,
+    funding_total,
     pandera_schema,
     split_header_unit,
 )
@@ -475,7 +475,7 @@ def _open_xls(path: Path) -> _Book:
         raise LedgerError(f"{path.name}: not a readable .xls workbook ({exc})") from None
     meta = book.sheets_metadata
     names = [m.name for m in meta]
-    visible = [str(m.visible).endswith("Visible") and "Hidden" not in str(m.visible) for m in meta]
+    visible = [m.visible == calamine.SheetVisibleEnum.Visible for m in meta]
 
     def load(name: str) -> _Grid:
         sheet = book.get_sheet_by_name(name)
@@ -1131,8 +1131,7 @@ def _validate_frame(data, rows, schema, mapping, where, earlier, required, fundi
             column, message = rules[err.check.name]
             for i in index:
                 if column == "investment_yuan":
-                    sources = [c for c in FUNDING_SOURCES if c in data]
-                    total = float(np.nansum(data.loc[i, sources].to_numpy(dtype=float)))
+                    total = float(funding_total(data.iloc[[i]]).iloc[0])  # parts counted once
                     add(i, column, f"{message} (they add up to {total:,.0f} yuan)")
                 else:
                     add(i, column, message)
