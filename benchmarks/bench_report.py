@@ -41,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     notebooks = report.list_notebooks()
     sets = sorted(p.stem for p in paths.PARAMS_DIR.glob("*.yaml"))[:2]
-    kernel = report._kernel_name()
+    kernel = report._runner._kernel_name()
     print(f"{len(notebooks)} notebook(s): {', '.join(nb.stem for nb in notebooks)}; kernel {kernel}")
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -263,8 +263,8 @@ def test_paths_that_are_not_what_they_should_be_are_usage_errors(notebook_dir, r
 
 
 def test_run_folders_started_in_the_same_second_are_distinct(tmp_path):
-    first = report._new_run_dir(tmp_path, "x")
-    second = report._new_run_dir(tmp_path, "x")
+    first = report._runner._new_run_dir(tmp_path, "x")
+    second = report._runner._new_run_dir(tmp_path, "x")
     assert first != second and first.is_dir() and second.is_dir()
 
 

@@ -125,7 +125,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if not result.ok:
         for failed in result.failures:
-            print(f"renostats run: {report._short(failed.error or '', 500)}", file=sys.stderr)
+            print(f"renostats run: {report._notebook._short(failed.error or '', 500)}", file=sys.stderr)
             print(f"renostats run: failed notebook kept at {failed.output}", file=sys.stderr)
         print("renostats run: reports/latest left unchanged", file=sys.stderr)
         return 2 if result.invalid_parameters else 1
