@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from renostats.datasets import load_demo
 from renostats.errors import InputError
 from renostats.recovery import (
     audit_headline,
@@ -21,6 +22,7 @@ from renostats.recovery import (
     daily_status,
     finite_population_ci,
     rate_ci,
+    reporting_period,
     resumption_curve,
     time_to_resumption,
 )
@@ -582,3 +584,23 @@ def test_rate_and_finite_population_intervals_bracket_the_rate(case):
     assert c.low <= c.diff <= c.high
     sample = finite_population_ci(x, n, big_n)
     assert sample.high - sample.low <= rate_ci(x, n).high - rate_ci(x, n).low + 1e-12
+
+
+def test_reporting_period_finds_the_demo_baseline_and_the_reports():
+    read = load_demo("enterprise_reports")
+    p = reporting_period(read.data)
+    # data/README.md: December 2019 baselines, then reports from 10 February to 31 March 2020
+    assert (p.first, p.last) == (pd.Timestamp("2020-02-10"), pd.Timestamp("2020-03-31"))
+    assert (p.baseline_start, p.baseline_end) == (pd.Timestamp("2019-12-01"), pd.Timestamp("2019-12-31"))
+
+
+def test_reporting_period_without_baseline_rows_and_with_short_gaps():
+    days = pd.to_datetime(["2026-02-24", "2026-02-25", "2026-03-02", "2026-03-25"])
+    p = reporting_period(pd.DataFrame({"date": days}), gap_days=30)  # gaps of 5 and 23 days: one period
+    assert (p.first, p.last, p.baseline_start) == (days[0], days[-1], None)
+    # with gaps of at most 7 days the 23-day gap splits: the baseline is the month of 2 March
+    q = reporting_period(pd.DataFrame({"date": days}))
+    assert (q.first, q.baseline_start, q.baseline_end) == (
+        days[-1], pd.Timestamp("2026-03-01"), pd.Timestamp("2026-03-31"))  # fmt: skip
+    with pytest.raises(InputError, match="no dated row"):
+        reporting_period(pd.DataFrame({"date": pd.to_datetime([None])}))

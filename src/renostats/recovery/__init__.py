@@ -35,7 +35,7 @@ from renostats.recovery._rates import (
     finite_population_ci,
     rate_ci,
 )
-from renostats.recovery._status import DailyStatus, daily_status
+from renostats.recovery._status import DailyStatus, ReportingPeriod, daily_status, reporting_period
 from renostats.recovery._survival import ResumptionTimes, time_to_resumption
 
 __all__ = [
@@ -45,12 +45,14 @@ __all__ = [
     "HeadlineAudit",
     "RateCI",
     "RateComparison",
+    "ReportingPeriod",
     "ResumptionTimes",
     "audit_headline",
     "compare_rates",
     "daily_status",
     "finite_population_ci",
     "rate_ci",
+    "reporting_period",
     "resumption_curve",
     "time_to_resumption",
 ]

@@ -227,6 +227,74 @@ def daily_status(
     )
 
 
+@dataclass(frozen=True)
+class ReportingPeriod:
+    """The dates a ledger of reports covers (:func:`reporting_period`).
+
+    Attributes
+    ----------
+    first, last : Timestamp
+        The first and last day of the daily reports (after the baseline rows, when there are any).
+    baseline_start, baseline_end : Timestamp or None
+        The calendar month before the daily reports that holds the baseline rows; None when the ledger
+        has no rows before the reports.
+    """
+
+    first: pd.Timestamp
+    last: pd.Timestamp
+    baseline_start: pd.Timestamp | None
+    baseline_end: pd.Timestamp | None
+
+
+def reporting_period(reports: pd.DataFrame, gap_days: int = 7) -> ReportingPeriod:
+    """The days the daily reports cover, and the baseline month the ledger holds before them.
+
+    Daily reports leave no day uncovered for long; rows that end more than ``gap_days`` days before the
+    next report are baseline rows (a month of electricity use before the reports began, say). The
+    baseline period is the calendar month of the last of them. A report notebook uses these as the
+    defaults of ``as_of`` and the baseline when it runs on a district's own ledger.
+
+    Parameters
+    ----------
+    reports : DataFrame
+        An ``enterprise_reports`` ledger with a ``date`` column.
+    gap_days : int
+        The longest stretch of days without any report that still counts as one reporting period.
+
+    Raises
+    ------
+    InputError
+        When no row has a date.
+
+    Examples
+    --------
+    >>> base = pd.date_range("2019-12-01", "2019-12-31")  # a month of baseline rows
+    >>> daily = pd.date_range("2020-02-10", "2020-03-31")  # then a report every day
+    >>> p = reporting_period(pd.DataFrame({"date": base.append(daily)}))
+    >>> [f"{d:%Y-%m-%d}" for d in (p.first, p.last, p.baseline_start, p.baseline_end)]
+    ['2020-02-10', '2020-03-31', '2019-12-01', '2019-12-31']
+    >>> reporting_period(pd.DataFrame({"date": daily})).baseline_start is None
+    True
+    """
+    gap_days = _validate.number(gap_days, name="gap_days", low=0, integer=True)
+    if "date" not in reports:
+        raise InputError("reports lack column 'date'")
+    days = pd.DatetimeIndex(pd.to_datetime(reports["date"]).dropna().dt.normalize().unique()).sort_values()
+    if days.empty:
+        raise InputError("reports have no dated row")
+    breaks = np.flatnonzero(np.diff(days.to_numpy()) > np.timedelta64(gap_days, "D"))
+    if breaks.size == 0:
+        return ReportingPeriod(first=days[0], last=days[-1], baseline_start=None, baseline_end=None)
+    before = days[breaks[-1]]
+    month = before.to_period("M")
+    return ReportingPeriod(
+        first=days[breaks[-1] + 1],
+        last=days[-1],
+        baseline_start=month.start_time.normalize(),
+        baseline_end=month.end_time.normalize(),
+    )
+
+
 def _firm_table(reports: pd.DataFrame, codes: np.ndarray, names) -> pd.DataFrame:
     """One row per firm with its attributes as last reported."""
     last = np.full(len(names), -1, dtype=np.int64)
