@@ -771,3 +771,13 @@ def test_a_ledger_with_a_header_and_no_rows_reads_as_empty(tmp_path):
     path.write_text("小区名称,街道,户数,楼栋数,建筑面积,总投资\n", encoding="utf-8")
     read = read_ledger(path, "renovation")
     assert len(read.data) == 0 and list(read.data.columns)[-1] == "source_row"
+
+
+def test_yes_no_under_a_percent_header_reads_as_one_or_zero(tmp_path):
+    # the template writes 供水改造需求(%) and says 是/否 read as 1/0; 79 and 79% read as 0.79 beside them
+    path = tmp_path / "yn.csv"
+    text = "小区名称,街道,户数,总投资(元),供水改造需求(%),改造意愿(%)\n甲,城西街道,10,100,是,79\n乙,城西街道,12,100,否,79%\n丙,城西街道,9,100,50,0.79%\n"
+    path.write_text(text, encoding="utf-8")
+    d = read_ledger(path, "renovation").data
+    assert d["need_water"].tolist() == [1.0, 0.0, 0.5]
+    assert d["willingness"].round(6).tolist() == [0.79, 0.79, 0.0079]

@@ -899,11 +899,16 @@ def _expected_quantity(col: Column) -> str:
 
 def _to_quantity(cells: pd.Series, col: Column, factor: float, unit_only: float):
     # element by element: Series.map would turn the _Percent marks into plain floats
-    percent = np.array([isinstance(v, _Percent) for v in cells], dtype=bool)
+    # a 是/否 answer in a share column is 1 or 0 already, as a cell Excel shows as 85% is 0.85: neither
+    # is scaled by a (%) in the header
+    answers = [_yes_no_share(v) if col.type == "share" else v for v in cells]
+    percent = np.array(
+        [isinstance(v, _Percent) or (a is not v and isinstance(a, float)) for v, a in zip(cells, answers, strict=True)],
+        dtype=bool,
+    )
     own = np.array([_states_multiplier(v) for v in cells], dtype=bool)
-    shares = [float(v) for v in cells[percent]]
+    shares = [float(a) for a, p in zip(answers, percent, strict=True) if p]
     cells = pd.Series([None if p else v for v, p in zip(cells, percent, strict=True)], dtype=object)
-    cells = cells.map(_yes_no_share) if col.type == "share" else cells
     if col.name in ("built_year", "planned_year"):
         cells = cells.map(_year_cell)
     parsed = parse_quantities(cells, errors="coerce")
