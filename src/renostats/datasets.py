@@ -714,7 +714,10 @@ def write_clerk_example(
 def _clerk_communities(rng: np.random.Generator) -> pd.DataFrame:
     n = 30
     street = np.repeat(_CLERK_STREETS, [9, 8, 7, 6])
-    names = [f"{u}{s}" for u, s in zip(rng.choice(_UNITS_OF_WORK, n, replace=False), rng.choice(_SUFFIXES, n), strict=True)]
+    names = [
+        f"{u}{s}"
+        for u, s in zip(rng.choice(_UNITS_OF_WORK, n, replace=False), rng.choice(_SUFFIXES, n), strict=True)
+    ]
     households = rng.integers(60, 420, n)
     planned = np.sort(rng.choice([2024, 2025, 2026], n, p=[0.35, 0.4, 0.25]))
     rng.shuffle(planned)
@@ -723,7 +726,8 @@ def _clerk_communities(rng: np.random.Generator) -> pd.DataFrame:
         for y, d in zip(planned, rng.integers(0, 200, n), strict=True)
     ]
     done = [
-        s + pd.Timedelta(days=int(d)) if s is not pd.NaT and s + pd.Timedelta(days=int(d)) < pd.Timestamp("2026-01-01")
+        s + pd.Timedelta(days=int(d))
+        if s is not pd.NaT and s + pd.Timedelta(days=int(d)) < pd.Timestamp("2026-01-01")
         else pd.NaT
         for s, d in zip(start, rng.integers(120, 300, n), strict=True)
     ]
@@ -803,7 +807,9 @@ def _clerk_renovation(frame: pd.DataFrame, district: str, path: Path) -> Path:
                 ws.cell(row, col[header]).number_format = "yyyy-mm-dd"
     row = 4
     for _street, group in frame.groupby("street", sort=False):
-        ws.merge_cells(start_row=row, start_column=col["街道"], end_row=row + len(group) - 1, end_column=col["街道"])
+        ws.merge_cells(
+            start_row=row, start_column=col["街道"], end_row=row + len(group) - 1, end_column=col["街道"]
+        )
         row += len(group)
     ws.cell(row, 1, "合计")
     ws.cell(row, col["户数"], int(frame["households"].sum()))
@@ -814,7 +820,7 @@ def _clerk_renovation(frame: pd.DataFrame, district: str, path: Path) -> Path:
 
 
 def _clerk_enterprises(rng: np.random.Generator, district: str, path: Path) -> Path:
-    book, ws, col = _clerk_book(
+    book, ws, _ = _clerk_book(
         "enterprise_reports", f"{district}企业复工复产情况日报表(合成示例数据,非真实数据)",
         f"填报单位:{district}驻企联络员(示例),一日两报",
     )  # fmt: skip
@@ -830,7 +836,12 @@ def _clerk_enterprises(rng: np.random.Generator, district: str, path: Path) -> P
     row = 4
 
     def date_cell(day: pd.Timestamp, k: int):
-        return (day.date(), f"{day.year}/{day.month}/{day.day}", f"{day.year}年{day.month}月{day.day}日", f"{day:%Y-%m-%d}")[k % 4]
+        return (
+            day.date(),
+            f"{day.year}/{day.month}/{day.day}",
+            f"{day.year}年{day.month}月{day.day}日",
+            f"{day:%Y-%m-%d}",
+        )[k % 4]
 
     for k, day in enumerate(pd.date_range("2026-01-01", "2026-01-31", freq="D")):
         for i in range(n):
@@ -862,8 +873,10 @@ def _clerk_enterprises(rng: np.random.Generator, district: str, path: Path) -> P
 
 
 def _clerk_outcomes(frame: pd.DataFrame, rng: np.random.Generator, district: str, path: Path) -> Path:
-    book, ws, col = _clerk_book(
-        "outcomes", f"{district}小区月度排水投诉面板(合成示例数据,非真实数据)", f"填报单位:{district}12345热线(示例)"
+    book, ws, _ = _clerk_book(
+        "outcomes",
+        f"{district}小区月度排水投诉面板(合成示例数据,非真实数据)",
+        f"填报单位:{district}12345热线(示例)",
     )
     months = pd.date_range("2023-01-01", "2025-12-01", freq="MS")
     row = 4
@@ -871,8 +884,16 @@ def _clerk_outcomes(frame: pd.DataFrame, rng: np.random.Generator, district: str
         rate = rng.uniform(0.6, 1.6)  # complaints per 100 households a month before renovation
         for m in months:
             done = r.completion_date is not pd.NaT and m > r.completion_date
-            mean = r.households / 100 * rate * (0.55 if done else 1.0) * (1.3 if m.month in (5, 6, 7) else 1.0)
-            values = (r.community, r.street, f"{m.year}年{m.month}月", int(r.households), int(rng.poisson(mean)))
+            mean = (
+                r.households / 100 * rate * (0.55 if done else 1.0) * (1.3 if m.month in (5, 6, 7) else 1.0)
+            )
+            values = (
+                r.community,
+                r.street,
+                f"{m.year}年{m.month}月",
+                int(r.households),
+                int(rng.poisson(mean)),
+            )
             for j, v in enumerate(values, start=1):
                 ws.cell(row, j, v)
             row += 1

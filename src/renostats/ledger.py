@@ -903,7 +903,10 @@ def _to_quantity(cells: pd.Series, col: Column, factor: float, unit_only: float)
     # is scaled by a (%) in the header
     answers = [_yes_no_share(v) if col.type == "share" else v for v in cells]
     percent = np.array(
-        [isinstance(v, _Percent) or (a is not v and isinstance(a, float)) for v, a in zip(cells, answers, strict=True)],
+        [
+            isinstance(v, _Percent) or (a is not v and isinstance(a, float))
+            for v, a in zip(cells, answers, strict=True)
+        ],
         dtype=bool,
     )
     own = np.array([_states_multiplier(v) for v in cells], dtype=bool)
