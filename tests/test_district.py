@@ -100,6 +100,75 @@ def test_report_runs_on_the_district_and_is_about_it_only(district_run, notebook
     assert DISTRICT in text
     found = [w for w in SOURCE_WORDS if w in text]
     assert not found, f"{notebook} shows source-page material: {found}"
+    metrics = {k: v["value"] for k, v in result.metrics.items()}
+    for name, value in HAND_COUNTS[notebook]().items():
+        if name in metrics:  # the page's figure equals the count made from the cells as typed
+            assert metrics[name] == pytest.approx(value), name
+
+
+def _sheet_rows(kind):
+    """The data rows of a filled template as typed (openpyxl, not the reader): header -> value."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(FOLDER / FILES[kind])["台账"]
+    header = [c.value for c in ws[3]]
+    rows = []
+    for values in ws.iter_rows(min_row=4, values_only=True):
+        first = str(values[0] or "")
+        if first.startswith(("合计", "注", "填表人")):
+            break
+        rows.append(dict(zip(header, values, strict=False)))
+    return rows
+
+
+def _yuan(value):
+    text = str(value)
+    return float(text[:-1]) * 10_000 if text.endswith("万") else float(value)
+
+
+def _households(value):
+    return int(str(value).rstrip("户"))
+
+
+def _counts_01():
+    done = [r for r in _sheet_rows("renovation") if r["竣工日期"] is not None]
+    return {"communities_completed": len(done)}  # every 竣工日期 is before the last date of the ledger
+
+
+def _counts_02():
+    done = [r for r in _sheet_rows("renovation") if r["竣工日期"] is not None]
+    return {"treated_communities": len(done)}  # all completed before the panel's last month, 2025-12
+
+
+def _counts_03():
+    import statistics
+
+    rows = _sheet_rows("renovation")
+    per_household = [_yuan(r["总投资(元)"]) / _households(r["户数"]) for r in rows]
+    return {"median_cost_per_household": round(statistics.median(per_household))}
+
+
+def _counts_04():
+    rows = _sheet_rows("enterprise_reports")
+    large = {r["企业名称"] for r in rows if r["是否规上"] == "是"}
+    last = {}
+    for r in rows:  # reports are in date order; the last one of each firm says whether it is back
+        last[r["企业名称"]] = r["是否复工"]
+    return {"firms_in_scope": len(large), "resumed_share": sum(last[f] == "是" for f in large) / len(large)}
+
+
+HAND_COUNTS = {
+    "01_renovation_progress": _counts_01,
+    "02_renovation_impact": _counts_02,
+    "03_funding_leverage": _counts_03,
+    "04_enterprise_recovery": _counts_04,
+}
+
+
+def test_hand_counts_are_the_clerks_numbers():
+    assert _counts_01() == {"communities_completed": 15}
+    assert _counts_04()["firms_in_scope"] == 10 and len(_sheet_rows("renovation")) == 30
+    assert len({r["企业名称"] for r in _sheet_rows("enterprise_reports")}) == 15
 
 
 @pytest.mark.parametrize("notebook", [_case("00_source_figures")])
