@@ -204,9 +204,7 @@ class LedgerRead:
         """Per column found in the file: column, header as written, count of filled cells, min,
         median and max as shown to a clerk (text; shares as percentages, dates as YYYY-MM-DD; for
         yes/no, text and time columns min and max are None and median says what was read), unit."""
-        from renostats.schemas import SCHEMAS as _SCHEMAS
-
-        schema = _SCHEMAS[self.source.kind]
+        schema = SCHEMAS[self.source.kind]
         rows = []
         for name, header in self.source.columns.items():
             col = schema.column(name)
