@@ -101,7 +101,7 @@ def test_funding_that_does_not_add_up_names_the_community_row(tmp_path):
     rows[4][9] = 250  # 250 + 100 + 0 != 300
     with pytest.raises(
         LedgerError,
-        match=r"row 9, column 总投资\(万元\): 3000000.0; expected the funding sources to add up to it within 1% \(they add up to 3,500,000 yuan\)",
+        match=r"row 9, column 总投资\(万元\): 3000000; expected the funding sources to add up to it within 1% \(they add up to 3,500,000 yuan\)",
     ):
         read_ledger(_workbook(tmp_path / "f.xlsx", rows), "renovation")
 
@@ -109,7 +109,10 @@ def test_funding_that_does_not_add_up_names_the_community_row(tmp_path):
 def test_completion_before_start_is_an_error(tmp_path):
     rows = [list(r) for r in ROWS]
     rows[0][7] = "2020.1.1"
-    with pytest.raises(LedgerError, match=r"row 5, column 竣工日期: .*a date not before start_date"):
+    with pytest.raises(
+        LedgerError,
+        match=r"row 5, column 竣工日期: 2020-01-01; expected a date not before 开工日期 \(2020-04-08\)",
+    ):
         read_ledger(_workbook(tmp_path / "d.xlsx", rows), "renovation")
 
 
@@ -170,7 +173,7 @@ def test_staff_on_duty_above_total_is_an_error(tmp_path):
     path = tmp_path / "r.csv"
     path.write_bytes("\n".join(rows).encode("gbk"))
     with pytest.raises(
-        LedgerError, match=r"r.csv, row 5, column 到岗人数: 135; expected staff_on_duty not above staff_total"
+        LedgerError, match=r"r.csv, row 5, column 到岗人数: 135; expected at most 职工总数 \(100\)"
     ):
         read_ledger(path, "enterprise_reports")
 
@@ -180,7 +183,7 @@ def test_share_over_one_without_percent_header_is_refused(tmp_path):
     rows[5] = "乙公司,北塔区,建材,否,2020.2.10,16:00,是,8,12,85"
     path = tmp_path / "s.csv"
     path.write_bytes("\n".join(rows).encode("utf-8"))
-    with pytest.raises(LedgerError, match=r"row 6, column 产能恢复率: 85.0; expected at most 1"):
+    with pytest.raises(LedgerError, match=r"row 6, column 产能恢复率: 85; expected at most 1"):
         read_ledger(path, "enterprise_reports")
 
 
@@ -534,7 +537,7 @@ def test_an_analysis_asks_only_for_the_columns_it_needs(tmp_path):
     assert read.data["households"].tolist() == [20] and read.data["investment_yuan"].isna().all()
     assert read.data["buildings"].isna().all()  # not needed: a blank is allowed
     with pytest.raises(
-        LedgerError, match=r"row 2, column 楼栋数: None; expected a value \(buildings is needed\)"
+        LedgerError, match=r"row 2, column 楼栋数: \(blank\); expected a value \(buildings is needed\)"
     ):
         read_ledger(path, "renovation", needs=["buildings"])
     with pytest.raises(LedgerError, match=r"missing column\(s\) investment_yuan"):
@@ -771,3 +774,13 @@ def test_a_ledger_with_a_header_and_no_rows_reads_as_empty(tmp_path):
     path.write_text("小区名称,街道,户数,楼栋数,建筑面积,总投资\n", encoding="utf-8")
     read = read_ledger(path, "renovation")
     assert len(read.data) == 0 and list(read.data.columns)[-1] == "source_row"
+
+
+def test_yes_no_under_a_percent_header_reads_as_one_or_zero(tmp_path):
+    # the template writes 供水改造需求(%) and says 是/否 read as 1/0; 79 and 79% read as 0.79 beside them
+    path = tmp_path / "yn.csv"
+    text = "小区名称,街道,户数,总投资(元),供水改造需求(%),改造意愿(%)\n甲,城西街道,10,100,是,79\n乙,城西街道,12,100,否,79%\n丙,城西街道,9,100,50,0.79%\n"
+    path.write_text(text, encoding="utf-8")
+    d = read_ledger(path, "renovation", needs=["households"]).data
+    assert d["need_water"].tolist() == [1.0, 0.0, 0.5]
+    assert d["willingness"].round(6).tolist() == [0.79, 0.79, 0.0079]

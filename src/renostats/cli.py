@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="read a ledger and say what was read, or list every bad cell",
         description="Read an .xlsx/.xls/.csv ledger as a ledger kind. Exit 0 when it reads cleanly, "
-        "1 when it has bad cells (each listed with file, sheet, row, column), 2 for a usage error.",
+        "1 when it has bad cells (listed with file, sheet, row, column; the same problem in several "
+        "cells of a column on one line), 2 for a usage error.",
     )
     check.add_argument("ledger", metavar="LEDGER", help="path of the .xlsx, .xls or .csv file")
     check.add_argument("--kind", required=True, help="renovation, enterprise_reports or outcomes")
@@ -99,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="COLUMNS",
         help="comma-separated canonical columns an analysis needs, e.g. households,floor_area_m2 "
         "(default: the columns the kind usually needs); the others may be blank or absent",
+    )
+    check.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of the messages: en (default) or zh (中文)",
     )
     check.set_defaults(func=_check)
     return parser
@@ -148,13 +155,29 @@ def _check(args: argparse.Namespace) -> int:
         print(f"renostats check: error: {exc}", file=sys.stderr)
         return 2
     except LedgerError as exc:
-        print(exc, file=sys.stderr)
+        for line in _problem_lines(exc, args.lang):
+            print(line, file=sys.stderr)
         return 1
     except ValueError as exc:  # an unknown column in --needs
         print(f"renostats check: error: {exc}", file=sys.stderr)
         return 2
-    print(read.summary())
+    print(read.summary(lang=args.lang))
     return 0
+
+
+def _problem_lines(exc, lang: str) -> list[str]:
+    """A refused ledger as a clerk reads it: the head line, then each problem, the same problem in
+    several cells of a column grouped into one line."""
+    from renostats.ledger import describe_problems
+
+    head = str(exc.args[0] if exc.args else exc).split("\n")[0]
+    if not exc.problems:
+        return [head]
+    if lang == "zh":
+        cells = len({(p.row, p.column) for p in exc.problems})
+        missing = head.split(". ")[0] if "missing column" in head else None
+        head = f"{exc.problems[0].file}:{cells} 个单元格有问题" + (f"({missing})" if missing else "")
+    return [head, *(f"  {line}" for line in describe_problems(exc.problems, lang=lang))]
 
 
 def _sheet(path: str, text: str | None) -> str | int | None:

@@ -60,9 +60,11 @@ __all__ = [
     "LedgerError",
     "LedgerRead",
     "LedgerSource",
+    "describe_problems",
     "read_ledger",
     "required_columns",
     "sheet_names",
+    "show_value",
 ]
 
 #: Rows whose first text cell starts with one of these are totals or notes, skipped and reported.
@@ -98,7 +100,32 @@ class CellProblem:
 
     def __str__(self) -> str:
         sheet = f", sheet {self.sheet}" if self.sheet else ""
-        return f"{self.file}{sheet}, row {self.row}, column {self.column}: {self.value!r}; expected {self.expected}"
+        return (
+            f"{self.file}{sheet}, row {self.row}, column {self.column}: {show_value(self.value)}; "
+            f"expected {self.expected}"
+        )
+
+
+def show_value(value: Any) -> str:
+    """A cell value as a clerk reads it: dates as 2025-03-01 (never ``Timestamp(...)``), whole numbers
+    without ``.0``, text quoted, a blank cell as (blank).
+
+    >>> show_value(pd.Timestamp("2025-03-01")), show_value(12.0), show_value("2月26日"), show_value(None)
+    ('2025-03-01', '12', "'2月26日'", '(blank)')
+    """
+    value = _plain(value)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "(blank)"
+    if isinstance(value, dt.datetime | np.datetime64):
+        stamp = pd.Timestamp(value)
+        return f"{stamp:%Y-%m-%d}" if stamp == stamp.normalize() else f"{stamp:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and not isinstance(value, _Percent):
+        return str(int(value))
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -127,22 +154,169 @@ class LedgerRead:
     skipped: pd.DataFrame
     source: LedgerSource
 
-    def summary(self) -> str:
-        """A few lines saying what was read, for the ``renostats check`` command."""
+    def summary(self, lang: str = "en") -> str:
+        """Lines saying what was read, for the ``renostats check`` command: the file, then per column
+        the header as written, how many cells were read, their smallest, median and largest value
+        (shares as percentages, so 79% typed under a (%) header that shows as 0.79% stands out) and
+        the unit applied; then the rows left out. ``lang`` "zh" writes the words in Chinese."""
+        _validate.one_of(lang, ("en", "zh"), name="lang")
+        zh = lang == "zh"
         s = self.source
-        lines = [
-            f"{s.path.name}{f' (sheet {s.sheet})' if s.sheet else ''}: {len(self.data)} {s.kind} rows, "
-            f"header in row(s) {', '.join(map(str, s.header_rows))}"
-            + (f", encoding {s.encoding}" if s.encoding else ""),
-            "columns: " + ", ".join(f"{k} <- {v}" for k, v in s.columns.items()),
-        ]
-        if s.units:
-            lines.append("units applied: " + ", ".join(f"{k}: {v}" for k, v in s.units.items()))
+        sheet = (f"(工作表 {s.sheet})" if zh else f" (sheet {s.sheet})") if s.sheet else ""
+        header_rows = ", ".join(map(str, s.header_rows))
+        if zh:
+            head = f"{s.path.name}{sheet}:读取 {len(self.data)} 行({s.kind}),表头在第 {header_rows} 行"
+            head += f",编码 {s.encoding}" if s.encoding else ""
+        else:
+            head = f"{s.path.name}{sheet}: {len(self.data)} {s.kind} rows, header in row(s) {header_rows}"
+            head += f", encoding {s.encoding}" if s.encoding else ""
+        lines = [head, "各列读取结果:" if zh else "columns read:"]
+        blank = []
+        for r in self.columns_read().itertuples(index=False):
+            unit = f"; {'单位' if zh else 'unit'} {r.unit}" if isinstance(r.unit, str) else ""
+            if r.count == 0:
+                blank.append(r.header)
+            elif not isinstance(r.min, str):
+                median = r.median.replace(" distinct:", " 种:") if zh else r.median
+                lines.append(
+                    f"  {r.header} -> {r.column}: {r.count} {'个' if zh else 'cells'} ({median}){unit}"
+                )
+            else:
+                words = ("最小", "中位数", "最大") if zh else ("min", "median", "max")
+                lines.append(
+                    f"  {r.header} -> {r.column}: {r.count} {'个' if zh else 'cells'}, {words[0]} {r.min}, "
+                    f"{words[1]} {r.median}, {words[2]} {r.max}{unit}"
+                )
+        if blank:
+            lines.append(("全部为空的列:" if zh else "blank columns: ") + ", ".join(blank))
         if s.unmapped:
-            lines.append("headers not used: " + ", ".join(s.unmapped))
+            lines.append(("未使用的表头:" if zh else "headers not used: ") + ", ".join(s.unmapped))
         for row in self.skipped.itertuples(index=False):
-            lines.append(f"skipped row {row.row}: {row.reason}: {row.text}")
+            if zh:
+                lines.append(
+                    f"跳过第 {row.row} 行({_SKIP_ZH.get(str(row.reason).split(' (')[0], row.reason)}):{row.text}"
+                )
+            else:
+                lines.append(f"skipped row {row.row}: {row.reason}: {row.text}")
         return "\n".join(lines)
+
+    def columns_read(self) -> pd.DataFrame:
+        """Per column found in the file: column, header as written, count of filled cells, min,
+        median and max as shown to a clerk (text; shares as percentages, dates as YYYY-MM-DD; for
+        yes/no, text and time columns min and max are None and median says what was read), unit."""
+        schema = SCHEMAS[self.source.kind]
+        rows = []
+        for name, header in self.source.columns.items():
+            col = schema.column(name)
+            values = self.data[name].dropna()
+            low = mid = high = None
+            if len(values) and col.type in ("int", "float", "share"):
+                numbers = values.astype(float)
+                low, mid, high = (_shown_number(x, col.type == "share", col.kind != "number") for x in
+                                  (numbers.min(), numbers.median(), numbers.max()))  # fmt: skip
+            elif len(values) and col.type == "date":
+                dates = pd.to_datetime(values)
+                low, mid, high = (show_value(x) for x in (dates.min(), dates.quantile(0.5), dates.max()))
+                mid = mid if len(dates) % 2 else show_value(dates.sort_values().iloc[(len(dates) - 1) // 2])
+            elif len(values) and col.type == "bool":
+                mid = f"是 {int(values.sum())}, 否 {int((~values.astype(bool)).sum())}"
+            elif len(values):
+                counts = values.astype(str).value_counts()
+                shown = ", ".join(counts.index[:4]) + (" ..." if len(counts) > 4 else "")
+                mid = f"{len(counts)} distinct: {shown}"
+            rows.append((name, header, int(len(values)), low, mid, high, self.source.units.get(name)))
+        return pd.DataFrame(rows, columns=["column", "header", "count", "min", "median", "max", "unit"])
+
+
+_SKIP_ZH = {"total row": "合计行", "subtotal row": "小计行", "note row": "备注行"}
+
+
+def _shown_number(value: float, share: bool, thousands: bool = True) -> str:
+    if share:
+        return f"{value * 100:.4g}%"
+    if not thousands:
+        return f"{value:g}"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}"
+
+
+def describe_problems(problems: Iterable[CellProblem], lang: str = "en", group: int = 3) -> list[str]:
+    """The problems as lines a clerk can act on: a problem repeated in ``group`` or more cells of one
+    column becomes one line (how many cells, the first as an example, the rows), the others one line
+    each; ``lang`` "zh" writes them in Chinese.
+
+    >>> p = [CellProblem("f.xlsx", None, r, "日期", "2月26日", "a date with its year (2020年3月9日, 2020-03-09); add the year")
+    ...      for r in (3, 4, 5)]
+    >>> describe_problems(p)[0]
+    "f.xlsx: 3 cells in 日期, e.g. row 3: '2月26日'; expected a date with its year (2020年3月9日, 2020-03-09); add the year (rows 3, 4, 5)"
+    >>> describe_problems(p, lang="zh")[0]
+    "f.xlsx:日期 列有 3 个单元格有误,例如第 3 行:'2月26日';应为带年份的日期(2020年3月9日、2020-03-09),请补上年份(第 3, 4, 5 行)"
+    """
+    _validate.one_of(lang, ("en", "zh"), name="lang")
+    zh = lang == "zh"
+    groups: dict[tuple, list[CellProblem]] = {}
+    for p in problems:
+        groups.setdefault((p.file, p.sheet, p.column, p.expected), []).append(p)
+    lines = []
+    for (file, sheet, column, expected), found in groups.items():
+        where = file + ((f"(工作表 {sheet})" if zh else f", sheet {sheet}") if sheet else "")
+        wanted = _expected_zh(expected) if zh else expected
+        first = found[0]
+        if len(found) < group:
+            for p in found:
+                if zh:
+                    value = show_value(p.value).replace("(blank)", "(空)")
+                    lines.append(f"{where},第 {p.row} 行,{column} 列:{value};应为{wanted}")
+                else:
+                    lines.append(str(p))
+            continue
+        rows = ", ".join(str(p.row) for p in found[:8]) + (", ..." if len(found) > 8 else "")
+        if zh:
+            lines.append(f"{where}:{column} 列有 {len(found)} 个单元格有误,例如第 {first.row} 行:"
+                         f"{show_value(first.value)};应为{wanted}(第 {rows} 行)")  # fmt: skip
+        else:
+            lines.append(f"{where}: {len(found)} cells in {column}, e.g. row {first.row}: "
+                         f"{show_value(first.value)}; expected {expected} (rows {rows})")  # fmt: skip
+    return lines
+
+
+#: Chinese for the messages of :func:`read_ledger` (pattern, replacement), tried in order.
+_EXPECTED_ZH = (
+    (r"a date with its year \(.*\); add the year", "带年份的日期(2020年3月9日、2020-03-09),请补上年份"),
+    (r"a date; leave the cell blank while the works are under way \((.*)\)", r"日期;在建时请留空(\1)"),
+    (r"a date \(2020-03-09.*", "日期(2020-03-09、2020/3/9、2020.3.9、2020年3月9日、2020-04 或 Excel 日期)"),
+    (r"a date not before (.+) \((.+)\)", r"不早于\1(\2)的日期"),
+    (r"at most (\S+) \((.+)\)", r"不超过\1(\2)"),
+    (r"at most ([-\d.]+)", r"不大于 \1"),
+    (r"at least ([-\d.]+)", r"不小于 \1"),
+    (r"one row per (.+) \(this one repeats row (\d+)(.*)\)", r"每个 \1 只填一行(与第 \2 行重复\3)"),
+    (r"a value \((\w+) is needed\)", r"填写数值(分析需要 \1)"),
+    (r"a value", "填写数值"),
+    (r"a column headed (.+)", r"表头为 \1 的列"),
+    (r"yes or no .*", "是或否(是/否、1/0、√/×)"),
+    (r"a time of day .*", "时间(08:30、16:00、上午、下午)"),
+    (r"a grade A, B, C or D .*", "等级 A、B、C 或 D(C级、D级危房)"),
+    (r"a share between 0 and 1 .*", "0 到 1 之间的比例(0.85、85%、八成五;或在表头写(%))"),
+    (r"an amount of money .*", "金额(1200000、120万、120万元)"),
+    (r"an area .*", "面积(3400、3400平方米、0.34万)"),
+    (r"a count .*", "数量(12、12栋)"),
+    (r"electricity .*", "电量(350、350千瓦时、350度)"),
+    (r"a number", "数字"),
+)
+
+
+def _expected_zh(text: str) -> str:
+    m = re.fullmatch(r"a whole number \((.*)\)", text)
+    if m:
+        return f"整数({_expected_zh(m.group(1))})"
+    m = re.fullmatch(r"(.*), not (an? [a-z ]+|money|electricity)", text)
+    if m:
+        return f"{_expected_zh(m.group(1))},而不是{m.group(2)}"
+    for pattern, replacement in _EXPECTED_ZH:
+        if re.fullmatch(pattern, text):
+            return re.sub(pattern, replacement, text)
+    return text
 
 
 def read_ledger(
@@ -899,11 +1073,19 @@ def _expected_quantity(col: Column) -> str:
 
 def _to_quantity(cells: pd.Series, col: Column, factor: float, unit_only: float):
     # element by element: Series.map would turn the _Percent marks into plain floats
-    percent = np.array([isinstance(v, _Percent) for v in cells], dtype=bool)
+    # a 是/否 answer in a share column is 1 or 0 already, as a cell Excel shows as 85% is 0.85: neither
+    # is scaled by a (%) in the header
+    answers = [_yes_no_share(v) if col.type == "share" else v for v in cells]
+    percent = np.array(
+        [
+            isinstance(v, _Percent) or (a is not v and isinstance(a, float))
+            for v, a in zip(cells, answers, strict=True)
+        ],
+        dtype=bool,
+    )
     own = np.array([_states_multiplier(v) for v in cells], dtype=bool)
-    shares = [float(v) for v in cells[percent]]
+    shares = [float(a) for a, p in zip(answers, percent, strict=True) if p]
     cells = pd.Series([None if p else v for v, p in zip(cells, percent, strict=True)], dtype=object)
-    cells = cells.map(_yes_no_share) if col.type == "share" else cells
     if col.name in ("built_year", "planned_year"):
         cells = cells.map(_year_cell)
     parsed = parse_quantities(cells, errors="coerce")
@@ -974,8 +1156,19 @@ def _to_date(cells: pd.Series, col: Column, factor: float, unit_only: float):
             out.append(_date(v))
         except ValueError:
             out.append(None)
-            bad.append((i, "a date (2020-03-09, 2020/3/9, 2020.3.9, 2020年3月9日, 2020-04 or an Excel date)"))
+            text = unicodedata.normalize("NFKC", str(v)).strip()
+            if text in _UNDER_WAY:
+                bad.append((i, f"a date; leave the cell blank while the works are under way ({text})"))
+            elif _NO_YEAR.fullmatch(text):
+                bad.append((i, "a date with its year (2020年3月9日, 2020-03-09); add the year"))
+            else:
+                bad.append((i, _DATE_FORMS))
     return pd.to_datetime(pd.Series(out, dtype=object)).astype("datetime64[ns]").to_numpy(), bad
+
+
+_DATE_FORMS = "a date (2020-03-09, 2020/3/9, 2020.3.9, 2020年3月9日, 2020-04 or an Excel date)"
+_UNDER_WAY = {"在建", "施工中", "未竣工", "未完工", "进行中", "正在施工", "未完成"}
+_NO_YEAR = re.compile(r"\d{1,2}\s*[月/.-]\s*\d{1,2}\s*[日号]?(?:\s*(?:上午|下午))?")
 
 
 def _date(v: Any) -> dt.datetime | None:
@@ -1133,6 +1326,12 @@ def _validate_frame(data, rows, schema, mapping, where, earlier, required, fundi
                 if column == "investment_yuan":
                     total = float(funding_total(data.iloc[[i]]).iloc[0])  # parts counted once
                     add(i, column, f"{message} (they add up to {total:,.0f} yuan)")
+                elif err.check.name == "dates_in_order" and "start_date" in mapping:
+                    start = show_value(data["start_date"].iloc[i])
+                    add(i, column, f"a date not before {mapping['start_date'][1]} ({start})")
+                elif err.check.name == "staff_within_total" and "staff_total" in mapping:
+                    total = show_value(data["staff_total"].iloc[i])
+                    add(i, column, f"at most {mapping['staff_total'][1]} ({total})")
                 else:
                     add(i, column, message)
         elif reason is Reason.SERIES_CONTAINS_NULLS:
@@ -1166,7 +1365,10 @@ def _key_text(text: str) -> str:
 
 def _duplicates(data, keys, rows, schema, mapping, where, seen) -> list[CellProblem]:
     key = data[list(schema.unique)].assign(**keys)
-    repeated = key.duplicated(keep="first").to_numpy()
+    # a row whose key cell could not be read (a bad date, a blank name) is reported for that cell
+    # only, never also as repeating another row
+    readable = key.notna().all(axis=1).to_numpy()
+    repeated = key.duplicated(keep="first").to_numpy() & readable
     if not repeated.any():
         return []
     first_of = key.reset_index(drop=True).groupby(list(schema.unique), dropna=False, sort=False).ngroup()
