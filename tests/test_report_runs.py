@@ -169,3 +169,18 @@ def test_start_sets_up_a_page_and_takes_dates_from_the_data(tmp_path):
         own.date("as_of", "2019-01-01", "2021-12-31", from_data="2025-06-30", earliest="2024-01-01")
     with pytest.raises(report.ParameterError, match="parameter lang"):
         report.start("fr")
+
+
+def test_relative_data_paths_mean_the_callers_folder(tmp_path, reports, monkeypatch):
+    nb = tmp_path / "07_dir.ipynb"
+    write_notebook(
+        nb,
+        'data_dir = ""',
+        "from renostats.report import check_dir, record\nrecord('found', check_dir('data_dir', data_dir).name)",
+    )
+    (tmp_path / "mydistrict").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = report.run([nb], parameters={"data_dir": "mydistrict"}, out=reports, progress=None)
+    assert result.ok, result.failures
+    assert result.notebooks[0].metrics["found"]["value"] == "mydistrict"
+    assert result.notebooks[0].parameters["data_dir"] == str(tmp_path / "mydistrict")

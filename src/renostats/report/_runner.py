@@ -180,6 +180,10 @@ def run(
         for name in cluster.FILE_PARAMETERS:
             if values.get(name):
                 cluster.check_location(name, str(values[name]))
+                # notebooks run inside notebooks/: a relative path means the caller's folder
+                text = str(values[name])
+                if "://" not in text and not Path(text).expanduser().is_absolute():
+                    values[name] = str(Path(text).expanduser().resolve())
         if values.get("data_dir") and "://" not in str(values["data_dir"]):
             folder = Path(str(values["data_dir"])).expanduser()
             if not folder.is_dir():
