@@ -441,30 +441,43 @@ def sample(target: Target, root: Path, n: int, seed: int) -> tuple[list[Mutant],
 class Target:
     name: str
     files: list[Path]  # absolute paths in the checkout
-    doctest_path: Path  # the file or package folder, relative to the checkout
+    doctest_paths: list[Path]  # the files or package folders, relative to the checkout
     tests: list[Path]  # relative to the checkout
     rel_files: list[str] = field(default_factory=list)  # the files, relative to src/
 
 
-def resolve(module: str, root: Path) -> Target:
-    """``units``, ``src/renostats/units.py`` or ``src/renostats/did/`` -> the files and tests to use."""
+def _module_path(module: str, root: Path) -> Path:
     p = Path(module)
     candidates = [root / p, root / "src" / "renostats" / f"{module}.py", root / "src" / "renostats" / module]
     path = next((c for c in candidates if c.exists() and (c.is_dir() or c.suffix == ".py")), None)
     if path is None:
         raise SystemExit(f"no module {module!r} under {root / 'src' / 'renostats'}")
-    path = path.resolve()
-    name = path.stem if path.is_file() else path.name
-    files = (
-        [path] if path.is_file() else sorted(f for f in path.rglob("*.py") if "__pycache__" not in f.parts)
-    )
+    return path.resolve()
+
+
+def resolve(module: str, root: Path) -> Target:
+    """``units``, ``src/renostats/units.py`` or ``src/renostats/did/`` -> the files and tests to use.
+
+    Several paths joined by commas make one target named after the first (``renovation,_knapsack`` for a
+    module whose code was split into private helpers): all their files are mutated, the first one's tests run.
+    """
+    paths_ = [_module_path(part, root) for part in module.split(",") if part]
+    first = paths_[0]
+    name = first.stem if first.is_file() else first.name
+    files = []
+    for path in paths_:
+        files += (
+            [path]
+            if path.is_file()
+            else sorted(f for f in path.rglob("*.py") if "__pycache__" not in f.parts)
+        )
     tests_dir = root / "tests"
     tests = [tests_dir / f"test_{name}.py", *sorted(tests_dir.glob(f"test_{name}_*.py"))]
     tests += [d for d in (tests_dir / name, tests_dir / f"test_{name}") if d.is_dir()]
     tests = [t.relative_to(root) for t in tests if t.exists()]
     src_dir = (root / "src").resolve()
     rel = [f.relative_to(src_dir).as_posix() for f in files]
-    return Target(name, files, path.relative_to(root.resolve()), tests, rel)
+    return Target(name, files, [p.relative_to(root.resolve()) for p in paths_], tests, rel)
 
 
 def load_equivalent(path: Path) -> list[dict]:
@@ -596,7 +609,7 @@ def test_map(
         "-p",
         "_mutation_contexts",
         *_pytest_args(target, seed),
-        str(target.doctest_path),
+        *map(str, target.doctest_paths),
         *map(str, target.tests),
     ]
     t0 = time.monotonic()
