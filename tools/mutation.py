@@ -781,6 +781,21 @@ def report(s: Summary) -> None:
             print(f"   equivalent {r.mutant.where}  {r.mutant.change}: {r.reason}")
 
 
+def _write_json(path: Path, summaries: list[Summary]) -> None:
+    rows = [
+        {
+            "module": s.module,
+            "seed": s.seed,
+            "candidates": s.candidates,
+            **asdict(r.mutant),
+            **{k: v for k, v in asdict(r).items() if k != "mutant"},
+        }
+        for s in summaries
+        for r in s.results
+    ]
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -810,29 +825,22 @@ def main(argv: list[str] | None = None) -> int:
                 eq = " [equivalent]" if equivalent_reason(m, equivalent) else ""
                 print(f"   {m.where:<28} {m.change:<22} {m.after}{eq}")
         return 0
-    summaries = [
-        run_module(m, root, args.n, args.seed, args.timeout_factor, equivalent) for m in args.modules
-    ]
+    summaries, failed = [], []
+    for module in args.modules:
+        try:
+            summaries.append(run_module(module, root, args.n, args.seed, args.timeout_factor, equivalent))
+        except SystemExit as stop:  # one module's broken tests must not cost the others their run
+            print(f"!! {module}: not measured: {stop}", flush=True)
+            failed.append(module)
+        if args.json:  # after each module, so a long run stopped early keeps what it measured
+            _write_json(args.json, summaries)
     print("\nmodule        score   killed  counted  equivalent  candidates")
     for s in summaries:
         eq = sum(r.status == "equivalent" for r in s.results)
         print(
             f"{s.module:<12} {s.score:>6.1%}  {s.killed:>6}  {len(s.counted):>7}  {eq:>10}  {s.candidates:>10}"
         )
-    if args.json:
-        rows = [
-            {
-                "module": s.module,
-                "seed": s.seed,
-                "candidates": s.candidates,
-                **asdict(r.mutant),
-                **{k: v for k, v in asdict(r).items() if k != "mutant"},
-            }
-            for s in summaries
-            for r in s.results
-        ]
-        args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
