@@ -461,7 +461,13 @@ def resolve(module: str, root: Path) -> Target:
     Several paths joined by commas make one target named after the first (``renovation,_knapsack`` for a
     module whose code was split into private helpers): all their files are mutated, the first one's tests run.
     """
-    paths_ = [_module_path(part, root) for part in module.split(",") if part]
+    parts = [part for part in module.split(",") if part]
+    paths_ = [_module_path(parts[0], root)]
+    for part in parts[1:]:  # a helper named after the first may not exist in older checkouts
+        try:
+            paths_.append(_module_path(part, root))
+        except SystemExit:
+            print(f"   ({part} not found under {root / 'src' / 'renostats'}; left out)")
     first = paths_[0]
     name = first.stem if first.is_file() else first.name
     files = []
