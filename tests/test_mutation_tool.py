@@ -124,4 +124,8 @@ def test_a_package_folder_is_one_target_with_all_its_files(tmp_path):
     target = mutation.resolve("thing", tmp_path)
     assert target.rel_files == ["renostats/thing/__init__.py", "renostats/thing/core.py"]
     assert [str(t) for t in target.tests] == ["tests/test_thing.py"]
-    assert str(target.doctest_path) == "src/renostats/thing"
+    assert [str(p) for p in target.doctest_paths] == ["src/renostats/thing"]
+    (tmp_path / "src" / "renostats" / "_helper.py").write_text("Y = 2\n", encoding="utf-8")
+    joined = mutation.resolve("thing,_helper", tmp_path)
+    assert joined.name == "thing" and joined.tests == target.tests
+    assert joined.rel_files == [*target.rel_files, "renostats/_helper.py"]

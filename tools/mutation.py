@@ -441,30 +441,49 @@ def sample(target: Target, root: Path, n: int, seed: int) -> tuple[list[Mutant],
 class Target:
     name: str
     files: list[Path]  # absolute paths in the checkout
-    doctest_path: Path  # the file or package folder, relative to the checkout
+    doctest_paths: list[Path]  # the files or package folders, relative to the checkout
     tests: list[Path]  # relative to the checkout
     rel_files: list[str] = field(default_factory=list)  # the files, relative to src/
 
 
-def resolve(module: str, root: Path) -> Target:
-    """``units``, ``src/renostats/units.py`` or ``src/renostats/did/`` -> the files and tests to use."""
+def _module_path(module: str, root: Path) -> Path:
     p = Path(module)
     candidates = [root / p, root / "src" / "renostats" / f"{module}.py", root / "src" / "renostats" / module]
     path = next((c for c in candidates if c.exists() and (c.is_dir() or c.suffix == ".py")), None)
     if path is None:
         raise SystemExit(f"no module {module!r} under {root / 'src' / 'renostats'}")
-    path = path.resolve()
-    name = path.stem if path.is_file() else path.name
-    files = (
-        [path] if path.is_file() else sorted(f for f in path.rglob("*.py") if "__pycache__" not in f.parts)
-    )
+    return path.resolve()
+
+
+def resolve(module: str, root: Path) -> Target:
+    """``units``, ``src/renostats/units.py`` or ``src/renostats/did/`` -> the files and tests to use.
+
+    Several paths joined by commas make one target named after the first (``renovation,_knapsack`` for a
+    module whose code was split into private helpers): all their files are mutated, the first one's tests run.
+    """
+    parts = [part for part in module.split(",") if part]
+    paths_ = [_module_path(parts[0], root)]
+    for part in parts[1:]:  # a helper named after the first may not exist in older checkouts
+        try:
+            paths_.append(_module_path(part, root))
+        except SystemExit:
+            print(f"   ({part} not found under {root / 'src' / 'renostats'}; left out)")
+    first = paths_[0]
+    name = first.stem if first.is_file() else first.name
+    files = []
+    for path in paths_:
+        files += (
+            [path]
+            if path.is_file()
+            else sorted(f for f in path.rglob("*.py") if "__pycache__" not in f.parts)
+        )
     tests_dir = root / "tests"
     tests = [tests_dir / f"test_{name}.py", *sorted(tests_dir.glob(f"test_{name}_*.py"))]
     tests += [d for d in (tests_dir / name, tests_dir / f"test_{name}") if d.is_dir()]
     tests = [t.relative_to(root) for t in tests if t.exists()]
     src_dir = (root / "src").resolve()
     rel = [f.relative_to(src_dir).as_posix() for f in files]
-    return Target(name, files, path.relative_to(root.resolve()), tests, rel)
+    return Target(name, files, [p.relative_to(root.resolve()) for p in paths_], tests, rel)
 
 
 def load_equivalent(path: Path) -> list[dict]:
@@ -596,7 +615,7 @@ def test_map(
         "-p",
         "_mutation_contexts",
         *_pytest_args(target, seed),
-        str(target.doctest_path),
+        *map(str, target.doctest_paths),
         *map(str, target.tests),
     ]
     t0 = time.monotonic()
@@ -768,6 +787,21 @@ def report(s: Summary) -> None:
             print(f"   equivalent {r.mutant.where}  {r.mutant.change}: {r.reason}")
 
 
+def _write_json(path: Path, summaries: list[Summary]) -> None:
+    rows = [
+        {
+            "module": s.module,
+            "seed": s.seed,
+            "candidates": s.candidates,
+            **asdict(r.mutant),
+            **{k: v for k, v in asdict(r).items() if k != "mutant"},
+        }
+        for s in summaries
+        for r in s.results
+    ]
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -797,29 +831,22 @@ def main(argv: list[str] | None = None) -> int:
                 eq = " [equivalent]" if equivalent_reason(m, equivalent) else ""
                 print(f"   {m.where:<28} {m.change:<22} {m.after}{eq}")
         return 0
-    summaries = [
-        run_module(m, root, args.n, args.seed, args.timeout_factor, equivalent) for m in args.modules
-    ]
+    summaries, failed = [], []
+    for module in args.modules:
+        try:
+            summaries.append(run_module(module, root, args.n, args.seed, args.timeout_factor, equivalent))
+        except SystemExit as stop:  # one module's broken tests must not cost the others their run
+            print(f"!! {module}: not measured: {stop}", flush=True)
+            failed.append(module)
+        if args.json:  # after each module, so a long run stopped early keeps what it measured
+            _write_json(args.json, summaries)
     print("\nmodule        score   killed  counted  equivalent  candidates")
     for s in summaries:
         eq = sum(r.status == "equivalent" for r in s.results)
         print(
             f"{s.module:<12} {s.score:>6.1%}  {s.killed:>6}  {len(s.counted):>7}  {eq:>10}  {s.candidates:>10}"
         )
-    if args.json:
-        rows = [
-            {
-                "module": s.module,
-                "seed": s.seed,
-                "candidates": s.candidates,
-                **asdict(r.mutant),
-                **{k: v for k, v in asdict(r).items() if k != "mutant"},
-            }
-            for s in summaries
-            for r in s.results
-        ]
-        args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
