@@ -229,7 +229,7 @@ def test_daily_status_latest_report_wins_and_gaps_are_carried_then_unknown():
     assert s.age[1].tolist() == [0, 0, 1, 2, -1]
     assert np.isnan(s.resumed[1, 4]) and s.staff_on_duty[1, 3] == 15  # carried values
     assert s.baseline_kwh.tolist() == [100.0, 300.0, 10.0]
-    table = s.summary()
+    table = s.per_day()
     assert table["unknown"].tolist() == [0, 0, 0, 0, 1] and (table["in_scope"] == 3).all()
     frame = s.to_frame()
     assert len(frame) == 15 and frame.loc[9, "status"] == "unknown"

@@ -58,7 +58,7 @@ class DailyStatus:
             frame[name] = getattr(self, name).ravel().astype(float)
         return frame
 
-    def summary(self) -> pd.DataFrame:
+    def per_day(self) -> pd.DataFrame:
         """Per day: firms in scope, reported, carried forward and unknown (the table analysts publish)."""
         return pd.DataFrame(
             {
@@ -119,7 +119,7 @@ def daily_status(
     ...     "staff_on_duty": [0, 30, 40, 0], "staff_total": [50, 50, 50, 20],
     ... })
     >>> s = daily_status(r, end="2020-02-14")
-    >>> s.summary()[["reported", "carried", "unknown"]].to_numpy().tolist()
+    >>> s.per_day()[["reported", "carried", "unknown"]].to_numpy().tolist()
     [[2, 0, 0], [1, 1, 0], [0, 2, 0], [0, 1, 1], [0, 0, 2]]
     """
     carry_days = _validate.number(carry_days, name="carry_days", low=0, integer=True)
