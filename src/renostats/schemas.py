@@ -168,6 +168,9 @@ RENOVATION = LedgerSchema(
                required=False, min=2000, max=2050),
         Column("start_date", "date", ("开工日期", "开工时间", "实际开工日期"), required=False),
         Column("completion_date", "date", ("竣工日期", "完工日期", "完工时间", "竣工时间"), required=False),
+        # complaints can fall when a property manager arrives and handles problems in-house (a rival explanation)
+        Column("property_management_date", "date", ("物业进驻日期", "物业服务进驻日期", "引入物业日期"),
+               required=False, description="date a property management service took over the community"),
         *(
             Column(f"need_{k}", "share", v, kind="percent", required=False, min=0, max=1,
                    description=f"need for {k} works, 0 (none) to 1 (urgent); 是/否 read as 1/0")
@@ -239,7 +242,7 @@ ENTERPRISE_REPORTS = LedgerSchema(
         Column("resumed", "bool", ("是否复工", "复工", "已复工")),
         Column("staff_on_duty", "int", ("到岗人数", "在岗人数", "返岗人数"), kind="count", min=0),
         Column("staff_total", "int", ("职工总数", "员工总数", "职工人数", "员工人数"), kind="count", min=0),
-        Column("capacity_share", "share", ("产能恢复率", "产能利用率", "产能恢复"), kind="percent",
+        Column("capacity_share", "share", ("产能恢复率", "产能利用率", "产能恢复", "达产率"), kind="percent",
                required=False, min=0, max=1),
         Column("electricity_kwh", "float", ("日用电量", "用电量"), kind="energy", required=False, min=0,
                description="electricity used that day, kWh"),
