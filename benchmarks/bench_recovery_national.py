@@ -127,7 +127,12 @@ def main() -> None:
         tmp = folder
     try:
         t0 = time.perf_counter()
-        rows = write_dataset(folder, args.firms, args.days, args.parts)
+        if args.reuse and any(folder.glob("*.parquet")):
+            import pyarrow.parquet as pq
+
+            rows = sum(pq.ParquetFile(f).metadata.num_rows for f in folder.glob("*.parquet"))
+        else:
+            rows = write_dataset(folder, args.firms, args.days, args.parts)
         size = sum(f.stat().st_size for f in folder.glob("*.parquet")) / 1024**3
         print(f"wrote {rows:,} reports of {args.firms:,} firms x {args.days} days x 2 into {args.parts} Parquet "
               f"files ({size:.1f} GB) in {time.perf_counter() - t0:.0f} s (not timed below)")  # fmt: skip

@@ -61,12 +61,34 @@ def daily_status_dask(
         start = pd.Timestamp(lo) if start is None else start
         end = pd.Timestamp(hi) if end is None else end
     options = {"carry_days": carry_days, "scope": scope, "start": start, "end": end, "baseline": baseline}
-    parts = reports.to_delayed()
-    pieces = dask.compute(*[dask.delayed(_one_partition)(p, pandas_daily_status, options) for p in parts])
-    pieces = [p for p in pieces if p is not None]
+    tasks = [dask.delayed(_one_partition)(p, pandas_daily_status, options) for p in reports.to_delayed()]
+    pieces = [p for p in _gather(tasks) if p is not None]
     if not pieces:
         raise InputError("the reports have no rows")
     return _stack(pieces)
+
+
+def _gather(tasks: list[Any]) -> list[Any]:
+    """Results of the tasks in order; on a distributed cluster each is fetched as soon as it is done.
+
+    Fetching as they finish keeps finished partitions' grids out of the workers' memory (``dask.compute``
+    would hold all of them there until the last one is done).
+    """
+    import dask
+
+    try:
+        from distributed import as_completed, get_client
+
+        client = get_client()
+    except (ImportError, ValueError):
+        return list(dask.compute(*tasks))
+    futures = client.compute(tasks)
+    where = {f.key: i for i, f in enumerate(futures)}
+    out: list[Any] = [None] * len(futures)
+    for future in as_completed(futures):
+        out[where[future.key]] = future.result()
+        future.release()
+    return out
 
 
 def _one_partition(frame: pd.DataFrame, func: Callable[..., Any], options: dict[str, Any]) -> Any:
