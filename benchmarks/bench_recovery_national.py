@@ -116,6 +116,7 @@ def main() -> None:
     parser.add_argument(
         "--dir", help="where to write the Parquet dataset (kept); a temporary folder otherwise"
     )
+    parser.add_argument("--reuse", action="store_true", help="use the Parquet files already in --dir")
     args = parser.parse_args()
 
     import dask.dataframe as dd
