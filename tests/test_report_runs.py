@@ -153,6 +153,13 @@ def test_check_date_takes_today_for_scheduled_runs():
 def test_start_sets_up_a_page_and_takes_dates_from_the_data(tmp_path):
     import pandas as pd
 
+    with pd.option_context("display.width", 80, "display.unicode.east_asian_width", False):
+        _check_start(tmp_path)
+
+
+def _check_start(tmp_path):
+    import pandas as pd
+
     demo = report.start("en")
     assert demo.folder == paths.DEMO_DIR.resolve() and not demo.own_data
     # the demo keeps its default date even when the data would say otherwise

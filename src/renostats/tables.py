@@ -298,7 +298,11 @@ def _json_value(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, float):
+        # 12 significant digits: more than any ledger holds, and the same on every machine (the last bits
+        # of a float sum depend on the order of additions, which nbval would see as a changed output)
+        return float(f"{value:.12g}")
+    if isinstance(value, bool | int | str):
         return value
     return str(value)
 

@@ -202,7 +202,9 @@ def start(
 
     Examples
     --------
-    >>> page = start("zh")
+    >>> import pandas as pd
+    >>> with pd.option_context("display.width", 80, "display.unicode.east_asian_width", False):
+    ...     page = start("zh")
     >>> page.t("{n} firms", "{n}家", n=24), page.own_data
     ('24家', False)
     """
