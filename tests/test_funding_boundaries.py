@@ -1,0 +1,94 @@
+"""Boundaries of funding's arguments and results: whole-number draw counts, intervals closed at both
+ends, the text of a warned result, the documented default seed and the two-cluster minimum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from renostats.errors import FundingError, InputError
+from renostats.funding import coverage, crowding_in, mobilisation
+
+
+def _panel(n: int, clusters: int, seed: int) -> pd.DataFrame:
+    """Communities in ``clusters`` streets and three years; mobilised money 0.6 per public yuan plus noise."""
+    rng = np.random.default_rng(seed)
+    streets = [f"s{i}" for i in range(clusters)]
+    df = pd.DataFrame({"community": [f"c{i}" for i in range(n)], "street": streets * (n // clusters)})
+    df["planned_year"] = rng.choice([2020, 2021, 2022], n)
+    df["households"] = rng.integers(50, 800, n)
+    public = 0.5 * df["households"] + rng.uniform(0, 200, n)  # 万元
+    df["subsidy_central_yuan"] = public * 1e4
+    df["residents_yuan"] = (0.6 * public + 300 + rng.normal(0, 5, n)) * 1e4
+    return df
+
+
+def _ledger(n: int = 30, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"community": [f"c{i}" for i in range(n)]})
+    df["subsidy_central_yuan"] = rng.uniform(50, 150, n)
+    df["residents_yuan"] = 0.5 * df["subsidy_central_yuan"] + rng.uniform(0, 40, n)
+    return df
+
+
+@pytest.mark.parametrize("n_boot", [2.5, 10.1])
+def test_bootstrap_draws_must_be_a_whole_number(n_boot):
+    with pytest.raises(InputError, match="n_boot must be an integer"):
+        mobilisation(_ledger(), n_boot=n_boot)
+    assert np.isfinite(mobilisation(_ledger(), n_boot=10.0).at["overall", "leverage_low"])  # 10.0 is whole
+
+
+def test_wild_draws_must_be_a_whole_number():
+    df = _panel(60, 6, seed=1)
+    with pytest.raises(InputError, match="wild must be an integer"):
+        crowding_in(df, wild=99.5)
+    with pytest.raises(InputError, match="wild must be an integer"):
+        coverage(df, 0.6, draws=5, wild=9.5)
+    with pytest.raises(InputError, match="draws must be an integer"):
+        coverage(df, 0.6, draws=5.5)
+
+
+def test_intervals_contain_their_own_end_points():
+    result = crowding_in(_panel(60, 6, seed=1), wild=99)
+    assert result.low < result.beta < result.high
+    assert result.covers(result.low) and result.covers(result.high)
+    assert not result.covers(np.nextafter(result.high, np.inf))
+    assert not result.covers(np.nextafter(result.low, -np.inf))
+    assert result.wild_covers(result.wild_low) and result.wild_covers(result.wild_high)
+    assert not result.wild_covers(np.nextafter(result.wild_high, np.inf))
+    assert not result.wild_covers(np.nextafter(result.wild_low, -np.inf))
+
+
+def test_text_of_a_result_with_few_clusters_ends_with_its_warning():
+    few = crowding_in(_panel(60, 6, seed=1))
+    assert few.warning is not None
+    text = str(few)
+    assert text.startswith(f"each public yuan comes with {few.beta:.3f} more mobilised yuan (95% interval")
+    assert text.endswith(f"\nwarning: {few.warning}")
+    assert "only 6 clusters" in text and "crowding_in(..., wild=999)" in text
+    many = crowding_in(_panel(200, 20, seed=1))
+    assert many.warning is None and "warning" not in str(many)
+
+
+def test_default_seed_is_zero_so_published_intervals_reproduce():
+    df = _ledger()
+    pd.testing.assert_frame_equal(mobilisation(df, n_boot=200), mobilisation(df, n_boot=200, seed=0))
+    assert not mobilisation(df, n_boot=200).equals(mobilisation(df, n_boot=200, seed=1))
+    panel = _panel(60, 6, seed=1)
+    default = crowding_in(panel, wild=99)
+    assert (default.wild_low, default.wild_high) == (
+        crowding_in(panel, wild=99, seed=0).wild_low,
+        crowding_in(panel, wild=99, seed=0).wild_high,
+    )
+    assert default.wild_low != crowding_in(panel, wild=99, seed=1).wild_low
+    assert coverage(panel, 0.6, draws=30) == coverage(panel, 0.6, draws=30, seed=0)
+    assert coverage(panel, 0.6, draws=30).seed == 0
+
+
+def test_two_clusters_are_the_fewest_crowding_in_accepts():
+    two = crowding_in(_panel(20, 2, seed=3))
+    assert two.clusters == 2 and "only 2 clusters" in two.warning
+    one = _panel(20, 2, seed=3).assign(street="s0")
+    with pytest.raises(FundingError, match="too little data for crowding-in: 20 communities in 1 clusters"):
+        crowding_in(one)
