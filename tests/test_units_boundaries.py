@@ -147,3 +147,10 @@ def test_suffix_qualifiers_read_the_same_in_a_column_and_alone(text, qualifier, 
         assert math.isnan(got) if low is None else got == low
     for got in (q.high, row["high"]):
         assert math.isnan(got) if high is None else got == high
+
+
+def test_context_zero_gives_the_figure_itself():
+    got = extract_figures("本轮改造三十户，涉及资金三十万元", context=0)
+    assert got["context"].tolist() == ["三十户", "三十万元"]
+    with pytest.raises(InputError):
+        extract_figures("改造三十户", context=-1)
