@@ -1121,10 +1121,13 @@ def _parse_text_cells(cells, positions, value, unit, kind, qual, low, high, erro
     import pyarrow.compute as pc
 
     arr = pa.array(cells, type=pa.string(), from_pandas=True)
+    # as parse_quantity: text over 10 * MAX_LENGTH characters is refused before it is normalised
+    short = pc.fill_null(pc.less_equal(pc.utf8_length(arr), 10 * MAX_LENGTH), False)
     arr = pc.utf8_normalize(arr, form="NFKC")
     arr = pc.replace_substring_regex(arr, pattern=_FAST_SPACE, replacement="")
     blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
     ok = pc.fill_null(pc.less_equal(pc.utf8_length(arr), MAX_LENGTH), False).to_numpy(zero_copy_only=False)
+    ok &= short.to_numpy(zero_copy_only=False)
     if pc.any(pc.match_substring(arr, ",")).as_py():
         bad_comma = pc.fill_null(pc.match_substring_regex(arr, _BAD_COMMA), False)
         ok &= ~bad_comma.to_numpy(zero_copy_only=False)
