@@ -166,3 +166,16 @@ def test_a_lower_pace_of_zero_projects_no_late_date():
     months = 181 / 30.4375
     assert pr.pace_per_month == pytest.approx(2 / months)
     assert pr.projected == pd.Timestamp("2021-07-01") + pd.Timedelta(days=2 / (2 / months) * 30.4375)
+
+
+def test_arrow_backed_dates_read_like_numpy_dates():
+    # a ledger read with dtype_backend="pyarrow" compares a missing date as missing (not False): a
+    # community with no start date is still not started, and the counts match the numpy-dated ledger
+    ledger = _ledger()
+    arrow = ledger.copy()
+    for col in ("start_date", "completion_date"):
+        arrow[col] = arrow[col].astype("timestamp[ns][pyarrow]")
+    want = progress(ledger, "2021-06-30").table
+    got = progress(arrow, "2021-06-30").table
+    assert got.loc["programme", "started"] == 2
+    pd.testing.assert_frame_equal(got, want)
