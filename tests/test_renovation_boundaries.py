@@ -179,3 +179,18 @@ def test_arrow_backed_dates_read_like_numpy_dates():
     got = progress(arrow, "2021-06-30").table
     assert got.loc["programme", "started"] == 2
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_rank_stability_without_a_seed_repeats_the_documented_default():
+    # the signature's seed=0: a table published from rank_stability(p) is reproduced by anyone
+    from renostats.renovation import prioritise, rank_stability
+
+    rng = np.random.default_rng(1)
+    n = 40
+    led = pd.DataFrame({"community": range(n), "households": rng.integers(20, 500, n),
+                        "willingness": rng.uniform(0.7, 1, n), "built_year": rng.integers(1960, 2000, n),
+                        "need_water": rng.random(n), "danger_grade": rng.choice(["A", "C", "D"], n)})  # fmt: skip
+    pr = prioritise(led, reference_year=2020)
+    default = rank_stability(pr, top_k=10, n_draws=200)
+    assert default.equals(rank_stability(pr, top_k=10, n_draws=200, seed=0))
+    assert not default.equals(rank_stability(pr, top_k=10, n_draws=200, seed=1))
