@@ -194,3 +194,12 @@ def test_rank_stability_without_a_seed_repeats_the_documented_default():
     default = rank_stability(pr, top_k=10, n_draws=200)
     assert default.equals(rank_stability(pr, top_k=10, n_draws=200, seed=0))
     assert not default.equals(rank_stability(pr, top_k=10, n_draws=200, seed=1))
+
+
+def test_the_time_reported_is_the_time_taken():
+    # not a speed test: the reported seconds lie within the wall-clock time around the call
+    import time
+
+    before = time.perf_counter()
+    res = schedule(_costs([10.0, 1.0], [9.0, 2.0]), [10.0])
+    assert 0.0 <= res.seconds <= time.perf_counter() - before
