@@ -305,6 +305,8 @@ def start_rates(
     if planned == 0:
         raise _validate.fail("year", "a year with planned communities (planned_year or plan)", year)
     start = ledger["start_date"]
+    if isinstance(start.dtype, pd.ArrowDtype):  # pyarrow-backed dates have no months (to_period)
+        start = start.astype("datetime64[ns]")
     in_year = start.ge(pd.Timestamp(dt.date(year, 1, 1))) & start.le(end)
     in_year = in_year.fillna(False).astype(bool)
     months = pd.period_range(f"{year}-01", end.to_period("M"), freq="M")

@@ -1,0 +1,205 @@
+"""Boundaries of the renovation tools, each checked against a hand computation: the discount's range,
+what carries a content category, the batches of an explicit list of years, a missing start date, the
+order of groups, a lower pace of zero, a plan that funds nothing, and the annual plan of a single-year
+knapsack where funding by value per yuan is wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from renostats import InputError
+from renostats.renovation import batches, content_costs, progress, schedule
+
+
+def _costs(cost, priority) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "community": [f"c{i}" for i in range(len(cost))],
+            "investment_yuan": cost,
+            "priority": priority,
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# schedule
+
+
+def test_a_discount_above_one_is_refused_and_one_means_no_discount():
+    ledger = _costs([4.0, 4.0], [3.0, 2.0])
+    for bad in (1.5, 0.0, -0.5):
+        with pytest.raises(InputError, match="discount"):
+            schedule(ledger, [4.0, 4.0], discount=bad)
+    # discount 1: a year's delay costs nothing, so funding c0 now and c1 next year scores 3 + 2
+    res = schedule(ledger, [4.0, 4.0], discount=1.0)
+    assert res.objective == pytest.approx(5.0)
+    assert res.plan["year"].tolist() == [1, 2]
+
+
+def test_a_single_year_knapsack_funds_the_best_set_not_the_best_ratio():
+    # budget 10: the big community (9 for 10 yuan) beats the cheap one (2 for 1 yuan, the better ratio);
+    # both together cost 11. By hand: the optimum is 9, filling by value per yuan would give 2.
+    ledger = _costs([10.0, 1.0], [9.0, 2.0])
+    res = schedule(ledger, [10.0])
+    assert res.plan["year"].isna().tolist() == [False, True]
+    assert res.objective == pytest.approx(9.0)
+    assert res.gap <= 1e-4
+    assert res.bound >= res.objective - 1e-9
+    # greedy by priority takes the big one first as well
+    assert res.greedy_objective == pytest.approx(9.0)
+
+
+def test_a_plan_that_can_fund_nobody_says_so():
+    # every community costs more than any year's budget: nothing is funded, by the plan or by greedy
+    ledger = _costs([50.0, 60.0], [3.0, 2.0])
+    res = schedule(ledger, [10.0, 10.0])
+    assert res.plan["year"].isna().all()
+    assert res.objective == 0.0
+    assert res.greedy_objective == 0.0
+    assert res.budget_left.tolist() == [10.0, 10.0]
+    assert "funds nothing" in str(res)
+
+
+def test_when_every_community_is_fixed_the_plan_is_exact():
+    # both communities must be funded in the first year: nothing is left to choose, so the bound is the
+    # objective itself (3 + 2) and no exact solve is needed
+    ledger = _costs([4.0, 5.0], [3.0, 2.0])
+    res = schedule(ledger, [10.0, 10.0], must=[0, 1])
+    assert res.plan["year"].tolist() == [1, 1]
+    assert res.objective == pytest.approx(5.0)
+    assert res.bound == pytest.approx(5.0)
+    assert res.lagrangian_bound == pytest.approx(5.0)
+    assert res.gap == 0.0
+    assert (res.core_size, res.core_solves) == (0, 0)
+    assert res.budget_left.tolist() == [1.0, 10.0]
+
+
+# --------------------------------------------------------------------------------------------------
+# content costs and batches
+
+
+def test_any_positive_amount_carries_a_category():
+    ledger = pd.DataFrame(
+        {
+            "households": [100, 50, 10],
+            "floor_area_m2": [8000.0, 4000.0, 1000.0],
+            "investment_yuan": [3e6, 1e6, 0.0],
+            "investment_improvement_yuan": [1.0, 0.0, np.nan],
+        }
+    )
+    t = content_costs(ledger)
+    # one yuan is an amount: the first community carries 完善类, the second (0) and third (blank) do not
+    assert t.loc["improvement", "recorded"] == 2
+    assert t.loc["improvement", "communities"] == 1
+    assert t.loc["improvement", "yuan_per_household"] == pytest.approx(1.0 / 100)
+    assert t.loc["all", "communities"] == 2
+    assert t.loc["all", "yuan_per_household"] == pytest.approx(4e6 / 150)
+
+
+def test_batches_follow_the_years_given_even_when_the_first_funds_nobody():
+    plan = pd.DataFrame({"community": ["a", "b", "c"], "priority": [3.0, 2.0, 1.0],
+                         "year": pd.array([2022, 2023, None], dtype="Int64")})  # fmt: skip
+    out = batches(plan, years=[2021, 2022, 2023])
+    got = dict(zip(out["community"], out["batch"], strict=True))
+    # 2021 is the implement year and funds nobody; 2022 is the plan year; 2023 and unfunded are reserve
+    assert got == {"a": "谋划 plan", "b": "储备 reserve", "c": "储备 reserve"}
+    # without the years, the plan's own first year is the implement year
+    got = dict(zip(*batches(plan)[["community", "batch"]].T.to_numpy(), strict=True))
+    assert got == {"a": "实施 implement", "b": "谋划 plan", "c": "储备 reserve"}
+
+
+# --------------------------------------------------------------------------------------------------
+# progress
+
+
+def _ledger() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "street": ["南街", "北街", "南街", "东街"],
+            "planned_year": [2021] * 4,
+            "households": [10, 20, 30, 40],
+            "buildings": 1,
+            "floor_area_m2": 100.0,
+            "start_date": pd.to_datetime(["2021-01-05", None, "2021-03-01", None]),
+            "completion_date": pd.to_datetime(["2021-03-01", None, None, None]),
+        }
+    )
+
+
+def test_a_missing_start_date_is_not_started():
+    p = progress(_ledger(), "2021-06-30")
+    assert p.table.loc["programme", "started"] == 2
+    assert p.table.loc["programme", "completed"] == 1
+    assert p.curve["started"].iloc[-1] == 2
+
+
+def test_groups_are_listed_in_sorted_order_then_the_programme():
+    p = progress(_ledger(), "2021-06-30", by="street")
+    assert p.table.index.tolist() == [*sorted(["南街", "北街", "东街"]), "programme"]
+    assert p.table.loc["南街", "started"] == 2
+    assert p.table.loc["北街", "started"] == 0
+
+
+def test_a_lower_pace_of_zero_projects_no_late_date():
+    # completions on 1 Jan, 1 Mar, 1 May 2021 measured from the first: 2 events over 181 days. With the
+    # smallest positive alpha, alpha / 2 rounds to 0 and the lower end of the pace interval is exactly 0:
+    # at that pace the programme never finishes, so there is no latest completion date (not an error)
+    ledger = pd.DataFrame(
+        {
+            "planned_year": [2021] * 5,
+            "households": 10,
+            "buildings": 1,
+            "floor_area_m2": 100.0,
+            "start_date": pd.to_datetime(["2020-10-01"] * 5),
+            "completion_date": pd.to_datetime(["2021-01-01", "2021-03-01", "2021-05-01", None, None]),
+        }
+    )
+    p = progress(ledger, "2021-07-01", alpha=float(np.nextafter(0.0, 1.0)), min_days=30, min_events=1)
+    pr = p.projection
+    assert pr.status == "projected"
+    assert pr.events == 2
+    assert pr.pace_low == 0.0
+    assert pd.isna(pr.projected_late)
+    # the central pace, by hand: 2 completions in 181 days
+    months = 181 / 30.4375
+    assert pr.pace_per_month == pytest.approx(2 / months)
+    assert pr.projected == pd.Timestamp("2021-07-01") + pd.Timedelta(days=2 / (2 / months) * 30.4375)
+
+
+def test_arrow_backed_dates_read_like_numpy_dates():
+    # a ledger read with dtype_backend="pyarrow" compares a missing date as missing (not False): a
+    # community with no start date is still not started, and the counts match the numpy-dated ledger
+    ledger = _ledger()
+    arrow = ledger.copy()
+    for col in ("start_date", "completion_date"):
+        arrow[col] = arrow[col].astype("timestamp[ns][pyarrow]")
+    want = progress(ledger, "2021-06-30").table
+    got = progress(arrow, "2021-06-30").table
+    assert got.loc["programme", "started"] == 2
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_rank_stability_without_a_seed_repeats_the_documented_default():
+    # the signature's seed=0: a table published from rank_stability(p) is reproduced by anyone
+    from renostats.renovation import prioritise, rank_stability
+
+    rng = np.random.default_rng(1)
+    n = 40
+    led = pd.DataFrame({"community": range(n), "households": rng.integers(20, 500, n),
+                        "willingness": rng.uniform(0.7, 1, n), "built_year": rng.integers(1960, 2000, n),
+                        "need_water": rng.random(n), "danger_grade": rng.choice(["A", "C", "D"], n)})  # fmt: skip
+    pr = prioritise(led, reference_year=2020)
+    default = rank_stability(pr, top_k=10, n_draws=200)
+    assert default.equals(rank_stability(pr, top_k=10, n_draws=200, seed=0))
+    assert not default.equals(rank_stability(pr, top_k=10, n_draws=200, seed=1))
+
+
+def test_the_time_reported_is_the_time_taken():
+    # not a speed test: the reported seconds lie within the wall-clock time around the call
+    import time
+
+    before = time.perf_counter()
+    res = schedule(_costs([10.0, 1.0], [9.0, 2.0]), [10.0])
+    assert 0.0 <= res.seconds <= time.perf_counter() - before
