@@ -107,3 +107,51 @@ def test_audit_says_when_no_staff_figure_is_given():
     b = audit_headline(24, 24, staff_share=0.97)
     assert b.text_en.endswith("staff on duty were 97.0%; no output or electricity figure is given.")
     assert "no staff figure" not in b.text_en
+
+
+def test_a_reference_beside_a_census_is_given_in_percentage_points():
+    # 24 of 24 against a national 98.6%: 100.0 - 98.6 = 1.4 points above
+    a = audit_headline(24, 24, reference=0.986)
+    assert "this count is 1.4 points above it" in a.text_en
+    assert "这个数比它高1.4个百分点" in a.text_zh
+    b = audit_headline(18, 24, reference=0.986)  # 75.0% is 23.6 points below
+    assert "23.6 points below it" in b.text_en
+
+
+def test_carry_days_must_be_a_whole_number_of_days():
+    with pytest.raises(InputError, match="carry_days"):
+        daily_status(_reports(["09:00"], [True]), carry_days=1.5)
+
+
+def test_the_default_bootstrap_draws_500_times():
+    rng = np.random.default_rng(3)
+    r = pd.DataFrame(
+        {
+            "enterprise": [f"f{i}" for i in range(12)],
+            "date": DAY,
+            "resumed": True,
+            "staff_on_duty": rng.integers(1, 10, 12).astype(float),
+            "staff_total": 10.0,
+        }
+    )
+    default = resumption_curve(r, "staff", ci="bootstrap", seed=5).iloc[0]
+    stated = resumption_curve(r, "staff", ci="bootstrap", seed=5, n_boot=500).iloc[0]
+    assert (default["low"], default["high"]) == (stated["low"], stated["high"])
+
+
+def test_one_dask_partition_with_a_baseline_matches_pandas():
+    dd = pytest.importorskip("dask.dataframe")
+    dask = pytest.importorskip("dask")
+    r = pd.DataFrame(
+        {
+            "enterprise": ["a", "a", "b", "b"],
+            "date": pd.to_datetime(["2020-01-05", "2020-02-10", "2020-01-05", "2020-02-10"]),
+            "resumed": [np.nan, 1.0, np.nan, 0.0],
+            "electricity_kwh": [100.0, 80.0, 50.0, 10.0],
+        }
+    )
+    base = ("2020-01-01", "2020-01-31")
+    with dask.config.set(scheduler="synchronous"):
+        s = daily_status(dd.from_pandas(r, npartitions=1), baseline=base)
+    assert s.baseline_kwh.tolist() == [100.0, 50.0]
+    assert s.electricity_kwh[:, 0].tolist() == [80.0, 10.0]
