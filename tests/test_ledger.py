@@ -736,14 +736,14 @@ def test_a_csv_row_that_stops_early_reads_its_missing_cells_as_blank(tmp_path):
 
 
 def test_a_file_may_be_as_large_as_the_cap_and_not_a_byte_more(tmp_path, monkeypatch):
-    from renostats import ledger
+    from renostats import _workbook as workbook
 
     path = tmp_path / "cap.csv"
     path.write_text("小区名称,月份,排水投诉\n甲,2020-01,3\n", encoding="utf-8")
     size = path.stat().st_size
-    monkeypatch.setattr(ledger, "_MAX_BYTES", size)
+    monkeypatch.setattr(workbook, "_MAX_BYTES", size)
     assert read_ledger(path, "outcomes").data["drainage_complaints"].tolist() == [3]
-    monkeypatch.setattr(ledger, "_MAX_BYTES", size - 1)
+    monkeypatch.setattr(workbook, "_MAX_BYTES", size - 1)
     with pytest.raises(LedgerError, match="a ledger may be at most"):
         read_ledger(path, "outcomes")
 
