@@ -40,6 +40,8 @@ class PeakMemory:
 
     def __init__(self) -> None:
         self.peak = 0
+        self.peak_since = 0
+        self._phase = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -53,6 +55,7 @@ class PeakMemory:
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total)
+            self.peak_since = max(self.peak_since, total)
             time.sleep(0.2)
 
     def __enter__(self) -> PeakMemory:
@@ -66,6 +69,12 @@ class PeakMemory:
     @property
     def gb(self) -> float:
         return self.peak / 1024**3
+
+    def phase(self) -> float:
+        """The peak since the last call (GB), and a new start: the peak of one step of the run."""
+        peak, self._phase = max(self._phase, self.peak_since), 0
+        self.peak_since = 0
+        return peak / 1024**3
 
 
 def write_dataset(folder: Path, firms: int, days: int, parts: int) -> int:
@@ -153,9 +162,12 @@ def main() -> None:
                 status = daily_status(reports, carry_days=2)
                 t_status = time.perf_counter() - t0
             print(f"out of core: daily status of {status.status.shape[0]:,} firms x {status.status.shape[1]} days "
-                  f"in {t_status:.0f} s ({t_status / rows * 1e7:.1f} s per 10 million rows)")  # fmt: skip
+                  f"in {t_status:.0f} s ({t_status / rows * 1e7:.1f} s per 10 million rows); peak "
+                  f"{mem.phase():.1f} GB")  # fmt: skip
             timings = curves_and_survival(status)
             del status
+            print(f"  curves and survival on the client: {', '.join(f'{k} {v:.0f} s' for k, v in timings.items())}; "
+                  f"peak {mem.phase():.1f} GB (the status grid held)")  # fmt: skip
         total = t_status + sum(timings.values())
         print(
             f"out of core total {total:.0f} s; peak memory of all processes {mem.gb:.1f} GB (goal <= 12 GB)"

@@ -7,6 +7,8 @@ so the numbers are held here with the script that printed them.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +19,7 @@ from scipy import stats
 from renostats.datasets import load_demo
 from renostats.errors import InputError
 from renostats.recovery import (
+    MEASURES,
     audit_headline,
     compare_rates,
     daily_status,
@@ -427,6 +430,44 @@ def test_grouped_curves_state_their_denominators_and_compare_large_and_small_fir
     assert size[size["group"] == "False"]["value"].iloc[2] == pytest.approx(0.2)  # c: 1 of 5
     with pytest.raises(InputError, match="by must be a firm attribute"):
         resumption_curve(daily_status(_reports(), baseline=BASE), by="street")
+
+
+def test_curves_summed_in_blocks_of_firms_equal_one_pass(monkeypatch):
+    """A national grid is summed a block of firms at a time; any block size gives the one-pass numbers."""
+    from renostats.recovery import _curves
+
+    rng = np.random.default_rng(5)
+    frames = []
+    for k in range(23):  # 23 firms, staggered resumptions, a few gaps and missing values
+        days = pd.date_range("2020-02-10", "2020-02-24")
+        on = np.minimum(rng.integers(0, 12, len(days)), 10).astype(float)
+        cap = rng.uniform(0, 1, len(days))
+        kwh = rng.uniform(0, 200, len(days))
+        on[rng.random(len(days)) < 0.1] = np.nan
+        frames.append(pd.DataFrame({"enterprise": f"E{k:02d}", "date": days, "report_time": "16:00",
+                                    "resumed": np.arange(len(days)) >= k % 9, "staff_on_duty": on,
+                                    "staff_total": 10.0, "capacity_share": cap, "electricity_kwh": kwh,
+                                    "large_scale": k % 3 == 0, "sector": "AB"[k % 2]}))  # fmt: skip
+        frames.append(pd.DataFrame({"enterprise": f"E{k:02d}", "date": [pd.Timestamp("2019-12-05")],
+                                    "report_time": "16:00", "resumed": True, "staff_on_duty": 10.0,
+                                    "staff_total": 10.0, "capacity_share": 1.0, "electricity_kwh": 150.0,
+                                    "large_scale": k % 3 == 0, "sector": "AB"[k % 2]}))  # fmt: skip
+    reports = pd.concat(frames, ignore_index=True)
+    reports = reports.drop(index=rng.choice(len(reports), 30, replace=False))
+    s = daily_status(reports, baseline=BASE)
+    cases = [(m, by, {}) for m in MEASURES for by in (None, "sector")]
+    cases += [("staff", None, {"staff_rate": "pooled"}), ("capacity", "large_scale", {"ci": "delta"}),
+              ("staff", "sector", {"ci": "bootstrap", "n_boot": 50})]  # fmt: skip
+    whole = [resumption_curve(s, m, by, **kw) for m, by, kw in cases]
+    monkeypatch.setattr(_curves, "_BLOCK_CELLS", 2 * len(s.dates))  # two firms a block
+    for (m, by, kw), one in zip(cases, whole, strict=True):
+        blocked = resumption_curve(s, m, by, **kw)
+        pd.testing.assert_frame_equal(blocked, one, rtol=1e-12, atol=1e-12, obj=f"{m} by {by}")
+    over = s.staff_on_duty.copy()
+    over[17, 3], over[5, 4] = 11.0, 12.0  # 11 and 12 of 10 on duty, in different blocks
+    bad = dataclasses.replace(s, staff_on_duty=over)
+    with pytest.raises(InputError, match="on 2 firm-day\\(s\\), first E05 on 2020-02-14 \\(12 of 10\\)"):
+        resumption_curve(bad, "staff")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -158,15 +158,14 @@ def resumption_curve(
             raise _validate.fail("by", f"a firm attribute, one of {list(status.firms.columns)}", by)
         groups, labels = pd.factorize(status.firms[by].astype("string").fillna("(missing)"), sort=True)
         labels = np.asarray(labels, dtype=object)
-    values = _values(status, measure, threshold, cutoff, staff_rate)
-    known = status.status != 2
+    _check_values(status, measure)
     frames = []
     for g, label in enumerate(labels):
-        rows = groups == g
-        ok = values.ok[rows] & known[rows]
-        n = ok.sum(axis=0)
+        rows = None if by is None else np.flatnonzero(groups == g)
+        sums = _day_sums(status, rows, measure, threshold, cutoff, staff_rate)
+        n = sums.n
         if measure in _COUNTS:
-            x = (values.y[rows] * ok).sum(axis=0).astype(np.int64)
+            x = sums.sy.astype(np.int64)
             value, low, high = (np.full(len(n), np.nan) for _ in range(3))
             has = n > 0
             if has.any():
@@ -176,9 +175,10 @@ def resumption_curve(
             successes[~has] = pd.NA
             interval = f"{method} binomial"
         else:
-            y = np.where(ok, values.y[rows], 0.0)
-            x = np.where(ok, values.x[rows], 0.0)
-            value, low, high = _ratio_ci(y, x, n, alpha, ci, n_boot, seed, share=measure in _SHARES)
+            value, low, high = _ratio_ci(
+                status, rows, sums, (measure, threshold, cutoff, staff_rate), alpha, ci, n_boot, seed,
+                share=measure in _SHARES,
+            )  # fmt: skip
             successes = pd.array([pd.NA] * len(n), dtype="Int64")
             interval = {"beta": "Korn-Graubard beta", "delta": "delta method", "bootstrap": "firm bootstrap"}[
                 ci
@@ -186,11 +186,27 @@ def resumption_curve(
         frames.append(
             pd.DataFrame(
                 {"date": status.dates, "group": label, "measure": measure, "value": value, "low": low,
-                 "high": high, "n": n, "successes": successes, "no_value": known[rows].sum(axis=0) - n,
-                 "unknown": (~known[rows]).sum(axis=0), "interval": interval}
+                 "high": high, "n": n, "successes": successes, "no_value": sums.known - n,
+                 "unknown": sums.firms - sums.known, "interval": interval}
             )
         )  # fmt: skip
     return pd.concat(frames, ignore_index=True)
+
+
+# Firms are taken in blocks of at most this many firm-days, so a national grid (400,000 firms x 365
+# days) never has a float64 working copy made whole: each block's values are summed per day and
+# dropped. The sums are added block after block, so the result does not depend on the block size
+# beyond the last bits of a float (tests compare one block with many).
+_BLOCK_CELLS = 1 << 24
+
+
+def _blocks(rows: np.ndarray | None, firms: int, days: int, whole: bool = False):
+    """Selections of firms (slices of all firms, or pieces of ``rows``) of at most ``_BLOCK_CELLS`` cells."""
+    count = firms if rows is None else len(rows)
+    size = max(count, 1) if whole else max(1, _BLOCK_CELLS // max(days, 1))
+    for start in range(0, count, size):
+        stop = min(start + size, count)
+        yield slice(start, stop) if rows is None else rows[start:stop]
 
 
 @dataclass(frozen=True)
@@ -202,23 +218,78 @@ class _Values:
     ok: np.ndarray
 
 
-def _values(status: DailyStatus, measure: str, threshold: float, cutoff: float, staff_rate: str) -> _Values:
-    shape = status.status.shape
+@dataclass(frozen=True)
+class _Sums:
+    """Per day over a group's firms: firms usable ``n``, sums of ``y`` and ``x`` over them, firms with a
+    known status, and firms in the group."""
+
+    n: np.ndarray
+    sy: np.ndarray
+    sx: np.ndarray
+    known: np.ndarray
+    firms: int
+
+
+def _day_sums(status, rows, measure, threshold, cutoff, staff_rate) -> _Sums:
+    days = status.status.shape[1]
+    n = np.zeros(days, dtype=np.int64)
+    known_n = np.zeros(days, dtype=np.int64)
+    sy, sx = np.zeros(days), np.zeros(days)
+    for sel in _blocks(rows, status.status.shape[0], days):
+        values = _values(status, sel, measure, threshold, cutoff, staff_rate)
+        known = status.status[sel] != 2
+        ok = values.ok & known
+        n += ok.sum(axis=0)
+        known_n += known.sum(axis=0)
+        sy += np.where(ok, values.y, 0).sum(axis=0)
+        sx += np.where(ok, values.x, 0).sum(axis=0)
+    firms = status.status.shape[0] if rows is None else len(rows)
+    return _Sums(n=n, sy=sy, sx=sx, known=known_n, firms=firms)
+
+
+def _check_values(status: DailyStatus, measure: str) -> None:
+    """Refuse staff on duty above staff total, and capacity shares outside [0, 1], anywhere in the grid."""
+    if measure in ("staff", "staff_at_least"):
+        count, first = 0, None
+        for sel in _blocks(None, *status.status.shape):
+            on, total = status.staff_on_duty[sel], status.staff_total[sel]
+            with np.errstate(invalid="ignore"):
+                over = (total > 0) & (on > total)  # NaN compares False
+            count += int(over.sum())
+            if first is None and over.any():
+                i, d = np.argwhere(over)[0]
+                first = (sel.start + i, d, on[i, d], total[i, d])
+        if count:
+            i, d, on_, total_ = first
+            raise InputError(
+                f"staff_on_duty exceeds staff_total on {count} firm-day(s), first "
+                f"{status.firms['enterprise'].iloc[i]} on {status.dates[d]:%Y-%m-%d} "
+                f"({on_:g} of {total_:g})"
+            )
+    if measure in ("capacity", "capacity_at_least"):
+        for sel in _blocks(None, *status.status.shape):
+            share = status.capacity_share[sel]
+            with np.errstate(invalid="ignore"):
+                if ((share < 0) | (share > 1)).any():
+                    raise InputError("capacity_share must be a share between 0 and 1 (产能恢复率 80% is 0.8)")
+    if measure in ("electricity", "electricity_vs_baseline") and status.baseline_kwh is None:
+        raise InputError(
+            f"measure {measure!r} needs a baseline period: daily_status(..., baseline=(start, end))"
+        )
+
+
+def _values(
+    status: DailyStatus, sel, measure: str, threshold: float, cutoff: float, staff_rate: str
+) -> _Values:
+    """The values of the firms ``sel`` (a slice or index array) for ``measure`` (checked by _check_values)."""
+    shape = status.status[sel].shape
     ones = np.ones(shape)
     if measure == "resumption":
-        resumed = status.resumed.astype(float)
+        resumed = status.resumed[sel].astype(float)
         return _Values(np.nan_to_num(resumed) == 1, ones, ~np.isnan(resumed))
     if measure in ("staff", "staff_at_least"):
-        on, total = status.staff_on_duty.astype(float), status.staff_total.astype(float)
+        on, total = status.staff_on_duty[sel].astype(float), status.staff_total[sel].astype(float)
         ok = ~np.isnan(on) & ~np.isnan(total) & (total > 0)
-        over = ok & (on > total)
-        if over.any():
-            i, d = np.argwhere(over)[0]
-            raise InputError(
-                f"staff_on_duty exceeds staff_total on {over.sum()} firm-day(s), first "
-                f"{status.firms['enterprise'].iloc[i]} on {status.dates[d]:%Y-%m-%d} "
-                f"({on[i, d]:g} of {total[i, d]:g})"
-            )
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(ok, on / total, 0.0)
         if measure == "staff_at_least":
@@ -227,19 +298,13 @@ def _values(status: DailyStatus, measure: str, threshold: float, cutoff: float, 
             return _Values(np.where(ok, on, 0.0), np.where(ok, total, 0.0), ok)
         return _Values(share, ones, ok)
     if measure in ("capacity", "capacity_at_least"):
-        share = status.capacity_share.astype(float)
+        share = status.capacity_share[sel].astype(float)
         ok = ~np.isnan(share)
-        if ((share[ok] < 0) | (share[ok] > 1)).any():
-            raise InputError("capacity_share must be a share between 0 and 1 (产能恢复率 80% is 0.8)")
         if measure == "capacity_at_least":
             return _Values(ok & (share >= cutoff), ones, ok)
         return _Values(np.where(ok, share, 0.0), ones, ok)
-    if status.baseline_kwh is None:
-        raise InputError(
-            f"measure {measure!r} needs a baseline period: daily_status(..., baseline=(start, end))"
-        )
-    kwh = status.electricity_kwh.astype(float)
-    base = np.broadcast_to(status.baseline_kwh[:, None], shape).astype(float)
+    kwh = status.electricity_kwh[sel].astype(float)
+    base = np.broadcast_to(status.baseline_kwh[sel][:, None], shape).astype(float)
     ok = ~np.isnan(kwh) & ~np.isnan(base)
     if measure == "electricity":
         with np.errstate(invalid="ignore"):
@@ -247,28 +312,39 @@ def _values(status: DailyStatus, measure: str, threshold: float, cutoff: float, 
     return _Values(np.where(ok, kwh, 0.0), np.where(ok, base, 0.0), ok)
 
 
-def _ratio_ci(y, x, n, alpha, ci, n_boot, seed, share):
+def _ratio_ci(status, rows, sums, spec, alpha, ci, n_boot, seed, share):
     """Ratio of sums sum(y) / sum(x) over firms (rows; columns are days) with a firm-clustered interval.
 
     A mean over firms is the ratio with ``x`` 1 for each firm used. The variance is the linearised
-    one, ``k / (k - 1) * sum((y - R x)^2) / sum(x)^2`` over the ``k`` firms used (as R's ``survey``).
+    one, ``k / (k - 1) * sum((y - R x)^2) / sum(x)^2`` over the ``k`` firms used (as R's ``survey``):
+    a second pass over the blocks of firms, once the ratio ``R`` is known.
     """
-    sy, sx = y.sum(axis=0), x.sum(axis=0)
+    n, sy, sx = sums.n, sums.sy, sums.sx
+    days = len(n)
     has = n > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(has, sy / sx, np.nan)
-        resid = np.where(x > 0, y - ratio * x, 0.0)
-        var = np.where(n > 1, (resid**2).sum(axis=0) * n / np.maximum(n - 1, 1) / sx**2, 0.0)
+    squares = np.zeros(days)
+    y = x = np.zeros((0, days))
+    for sel in _blocks(rows, status.status.shape[0], days, whole=ci == "bootstrap"):
+        values = _values(status, sel, *spec)
+        ok = values.ok & (status.status[sel] != 2)
+        y, x = np.where(ok, values.y, 0.0), np.where(ok, values.x, 0.0)
+        with np.errstate(invalid="ignore"):
+            resid = np.where(x > 0, y - ratio * x, 0.0)
+        squares += (resid**2).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(n > 1, squares * n / np.maximum(n - 1, 1) / sx**2, 0.0)
     z = stats.norm.ppf(1 - alpha / 2)
     if ci == "beta":
         low, high = _beta_interval(ratio, var, n, sx, alpha)
     elif ci == "delta":
         se = np.sqrt(var)
         low, high = ratio - z * se, ratio + z * se
-    else:
+    else:  # the bootstrap resamples whole firms: one block holds the group (y and x from the pass above)
         rng = np.random.default_rng(seed)
         k = y.shape[0]
-        draws = np.empty((n_boot, y.shape[1]))
+        draws = np.empty((n_boot, days))
         for b in range(n_boot):
             weight = np.bincount(rng.integers(0, k, k), minlength=k).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
