@@ -121,7 +121,7 @@ def main() -> None:
     parser.add_argument("--parts", type=int, default=80)
     parser.add_argument("--inmem-firms", type=int, default=40_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-memory", default="3GiB")
+    parser.add_argument("--worker-memory", default="2GiB")
     parser.add_argument(
         "--dir", help="where to write the Parquet dataset (kept); a temporary folder otherwise"
     )
