@@ -41,12 +41,12 @@ lab: $(STAMP)  ## JupyterLab on notebooks/ (extra options: make lab LAB_ARGS="--
 	  $$(test "$$(id -u)" = 0 && echo --allow-root) $(LAB_ARGS)
 
 lint: $(STAMP)  ## ruff check and format check
-	$(VENV)/bin/ruff check src tests benchmarks notebooks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks tools notebooks
+	$(VENV)/bin/ruff format --check src tests benchmarks tools
 
 format: $(STAMP)  ## apply ruff's formatting and safe fixes
-	$(VENV)/bin/ruff check --fix src tests benchmarks
-	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff check --fix src tests benchmarks tools
+	$(VENV)/bin/ruff format src tests benchmarks tools
 
 notebooks: $(STAMP)  ## re-execute the committed notebooks in place after editing them
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
