@@ -113,7 +113,9 @@ def run(
         Named parameter sets, ``notebooks/params/<name>.yaml`` (``--set``). Each set is a separate
         run of every notebook, in its own subfolder when there are several.
     jobs : int
-        Notebooks executed at the same time (each in its own kernel).
+        Notebooks executed at the same time (each in its own kernel): above 1, on a Dask LocalCluster of
+        ``jobs`` worker processes that the run starts and stops (in local processes when Dask, the
+        ``cluster`` extra, is not installed).
     out : path, optional
         Reports folder that receives the run folder and ``latest`` (default ``reports/``).
     show_code : bool
@@ -217,20 +219,22 @@ def run(
         for task in tasks:
             results.append(_execute(*task))
             say(_progress_line(results[-1], len(results), total))
+    elif _has_dask():
+        # benchmarks/bench_report.py times this against a pool of local processes: no slower, with the
+        # cluster's start counted, and the same path as a real cluster's
+        workers = min(jobs, total)
+        say(f"on a Dask LocalCluster of {workers} worker processes")
+        results = cluster.run_tasks(
+            _execute,
+            tasks,
+            target_index=3,
+            params_index=2,
+            workers=workers,
+            on_result=lambda r, done, n: say(_progress_line(r, done, n)),
+        )
     else:
-        # Workers are forked: importing the executing and exporting stacks once here spares each
-        # worker that start-up cost.
-        import multiprocessing
-
-        import nbconvert  # noqa: F401
-        import papermill  # noqa: F401
-
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with cf.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
-            futures = [pool.submit(_execute, *task) for task in tasks]
-            for future in cf.as_completed(futures):
-                results.append(future.result())
-                say(_progress_line(results[-1], len(results), total))
+        say("in local processes (install the cluster extra to run them on Dask)")
+        results = _run_in_pool(tasks, jobs, lambda r, done, n: say(_progress_line(r, done, n)))
     order = {(t[0].stem, t[1]): i for i, t in enumerate(tasks)}
     results.sort(key=lambda r: order[(r.notebook, r.set_name)])
 
@@ -241,6 +245,32 @@ def run(
     if all(r.status == "ok" for r in results):
         latest = _point_latest(root, run_dir)
     return RunResult(run_dir=run_dir, notebooks=tuple(results), latest=latest)
+
+
+def _has_dask() -> bool:
+    """True when ``dask.distributed`` can be imported (the cluster extra)."""
+    import importlib.util
+
+    return importlib.util.find_spec("distributed") is not None
+
+
+def _run_in_pool(tasks: list[tuple], jobs: int, on_result: Callable[[Any, int, int], None]) -> list[Any]:
+    """The tasks in a pool of local processes, for an install without Dask (results in finishing order)."""
+    # Workers are forked: importing the executing and exporting stacks once here spares each worker
+    # that start-up cost.
+    import multiprocessing
+
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    results = []
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        futures = [pool.submit(_execute, *task) for task in tasks]
+        for future in cf.as_completed(futures):
+            results.append(future.result())
+            on_result(results[-1], len(results), len(tasks))
+    return results
 
 
 def read_metrics(notebook: str | Path | Any) -> dict[str, dict[str, Any]]:
@@ -371,7 +401,8 @@ _REFUSALS = ("ParameterError", "LedgerError")
 
 @functools.cache
 def _quiet_kernel_manager() -> type:
-    """A kernel manager that talks to the kernel over local sockets (IPC) where the system has them.
+    """A kernel manager that talks to the kernel over local sockets (IPC) where the system has them,
+    and does not interrupt the kernel it shuts down.
 
     Over TCP the kernel prints a warning about unencrypted traffic on every start (five lines per
     report run); IPC sockets are quieter and reachable only through the local file system.
@@ -396,6 +427,15 @@ def _quiet_kernel_manager() -> type:
                 kwargs["transport"] = "ipc"
                 kwargs["ip"] = str(runtime / f"renostats-{uuid.uuid4().hex[:12]}")
             super().__init__(**kwargs)
+
+        async def _async_interrupt_kernel(self) -> None:
+            # A shutdown first interrupts the kernel, to stop a cell still running. A report's kernel is
+            # shut down idle, and an idle kernel answers the interrupt by printing "KeyboardInterrupt
+            # caught in kernel" into the run's output: a shutdown here asks the kernel to stop instead
+            # (and kills it if it does not).
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
 
     return QuietKernelManager
 
