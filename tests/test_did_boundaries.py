@@ -1,11 +1,17 @@
-"""Boundaries of the DiD tables: the units each group-time cell compares, counted by hand."""
+"""Boundaries of the DiD functions: cells counted by hand, intervals at their level, the seeded bootstrap
+redone by hand, the robust intervals' defaults and wording, truncated-normal quantiles against scipy, and
+panels that must be refused."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
+from scipy import stats
 
-from renostats.did import att_gt
+from renostats.did import aggregate, att_gt, dose, honest
+from renostats.did._honest import _cone_rays, _truncnorm_quantile
+from renostats.errors import DiDError
 
 
 def test_each_cell_counts_its_treated_and_comparison_units():
@@ -16,3 +22,171 @@ def test_each_cell_counts_its_treated_and_comparison_units():
     )  # fmt: skip
     row = att_gt(df, "y", "t", "id", "g").table.iloc[0]
     assert (row["n_treated"], row["n_control"], row["n"]) == (2, 3, 5)
+
+
+def test_a_cohort_that_differs_in_a_single_row_of_a_unit_is_refused():
+    # a typing slip in one year of one unit (2019 instead of 2020) must not be read as either cohort
+    years = [2018, 2019, 2020, 2021]
+    df = pd.DataFrame(
+        {"id": np.repeat(np.arange(6), 4), "t": np.tile(years, 6), "g": np.repeat([2020, 2020, 2021, 0, 0, 0], 4),
+         "y": np.arange(24, dtype=float) % 5}
+    )  # fmt: skip
+    df.loc[(df["id"] == 1) & (df["t"] == 2020), "g"] = 2019
+    with pytest.raises(DiDError, match=r"cohort changes within unit\(s\) \[1\]"):
+        att_gt(df, "y", "t", "id", "g")
+
+
+# --------------------------------------------------------------------------------------------------
+# dose: the pointwise intervals and the seeded bootstrap, computed by hand
+
+
+def dose_panel():
+    """Two periods; cohort 2 with dose 1 (11 units) or 2 (10 units); 20 units never treated (41 in all).
+
+    Returns the long panel and each dose group's changes from period 1 to 2 (units in that order).
+    """
+    rng = np.random.default_rng(2024)
+    dy = {0: rng.normal(1.0, 1.0, 20), 1: rng.normal(4.0, 2.0, 11), 2: rng.normal(7.0, 1.5, 10)}
+    rows, uid = [], 0
+    for d, changes in dy.items():
+        for change in changes:
+            base = 3.0 * uid
+            rows += [
+                (uid, 1, base, 2 if d else 0, float(d)),
+                (uid, 2, base + change, 2 if d else 0, float(d)),
+            ]
+            uid += 1
+    return pd.DataFrame(rows, columns=["unit", "time", "y", "cohort", "dose"]), dy
+
+
+def _unit_terms(dy, d):
+    """Each unit's term in ATT(d) for a linear dose-response through the two dose groups' means.
+
+    With doses 1 and 2 the fitted change at dose d is (2 - d) m1 + (d - 1) m2, so
+    ATT(d) = (2 - d) m1 + (d - 1) m2 - m0, and a unit's term is its deviation from its group's mean,
+    times the group's weight, over the group's size (comparison units with a minus sign).
+    """
+    ctrl, ones, twos = dy[0], dy[1], dy[2]  # units 0-19, 20-30, 31-40
+    return np.r_[
+        -(ctrl - ctrl.mean()) / len(ctrl),
+        (2 - d) * (ones - ones.mean()) / len(ones),
+        (d - 1) * (twos - twos.mean()) / len(twos),
+    ]
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.1])
+def test_dose_pointwise_intervals_use_the_two_sided_normal_quantile(alpha):
+    data, dy = dose_panel()
+    res = dose(data, "y", "time", "unit", "cohort", "dose", degree=1, doses=[1.0, 1.5, 2.0], alpha=alpha)
+    z = stats.norm.ppf(1 - alpha / 2)  # 1.959964 at 5%
+    m0, m1, m2 = (dy[k].mean() for k in (0, 1, 2))
+    for (_, row), d in zip(res.curve.iterrows(), (1.0, 1.5, 2.0), strict=True):
+        att = (2 - d) * m1 + (d - 1) * m2 - m0
+        se = np.sqrt((_unit_terms(dy, d) ** 2).sum())  # influence-function standard error by hand
+        assert (row["att"], row["att_se"]) == pytest.approx((att, se), rel=1e-10)
+        assert (row["att_low"], row["att_high"]) == pytest.approx((att - z * se, att + z * se), rel=1e-10)
+    assert res.crit == pytest.approx(z, rel=1e-12)
+    for lo, est, hi, se in (
+        (res.overall_att_low, res.overall_att, res.overall_att_high, res.overall_att_se),
+        (res.overall_acrt_low, res.overall_acrt, res.overall_acrt_high, res.overall_acrt_se),
+    ):
+        assert (lo, hi) == pytest.approx((est - z * se, est + z * se), rel=1e-12)
+    ev = res.event.iloc[0]
+    assert (ev["att_low"], ev["att_high"]) == pytest.approx(
+        (ev["att"] - z * ev["att_se"], ev["att"] + z * ev["att_se"]), rel=1e-12
+    )
+
+
+def test_dose_bootstrap_is_the_rademacher_multiplier_bootstrap_by_hand():
+    # 450 draws (more than one block of the draw loop) over 41 units: the seeded draws are one
+    # 450 x 41 matrix of signs, whatever memory-saving blocks the code draws them in
+    data, dy = dose_panel()
+    B, seed, alpha, grid = 450, 7, 0.1, (1.0, 1.5, 2.0)
+    res = dose(data, "y", "time", "unit", "cohort", "dose", degree=1, doses=list(grid), bootstrap=B, seed=seed,
+               alpha=alpha)  # fmt: skip
+    signs = np.random.default_rng(seed).choice([-1.0, 1.0], size=(B, len(data) // 2))
+    draws = signs @ np.column_stack([_unit_terms(dy, d) for d in grid])  # B x doses
+    q75, q25 = np.percentile(draws, [75, 25], axis=0)
+    se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+    crit = np.quantile(np.abs(draws / se).max(axis=1), 1 - alpha)  # sup-t over the three doses
+    np.testing.assert_allclose(res.curve["att_se"], se, rtol=1e-10)
+    assert res.crit == pytest.approx(crit, rel=1e-10)
+    np.testing.assert_allclose(res.curve["att_low"], res.curve["att"] - crit * se, rtol=1e-10)
+    curve = res.curve
+    assert ((curve["att_low"] <= curve["att"]) & (curve["att"] <= curve["att_high"])).all()
+
+
+# --------------------------------------------------------------------------------------------------
+# honest: the documented defaults, the summary's wording, and the quantiles behind the tests
+
+
+def _event_study(effect, seed=0, n=200, T=5):
+    rng = np.random.default_rng(seed)
+    cohort = rng.choice([0, 4, 5], n)
+    frame = pd.DataFrame({"unit": np.repeat(np.arange(n), T), "time": np.tile(np.arange(1, T + 1), n),
+                          "cohort": np.repeat(cohort, T)})  # fmt: skip
+    treated = (frame["cohort"] > 0) & (frame["time"] >= frame["cohort"])
+    frame["y"] = rng.normal(size=len(frame)) + effect * treated
+    return aggregate(att_gt(frame, "y", "time", "unit", "cohort", base_period="universal"), "dynamic")
+
+
+def test_relative_magnitudes_default_to_the_documented_mbar_grid_and_read_their_breakdown():
+    res = honest(_event_study(-0.8), event=0)
+    assert res.table["bound"].tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]
+    # the robust interval widens with Mbar; the breakdown lies between the last bound that excludes 0
+    # and the first that includes it, and the summary says so
+    widths = (res.table["high"] - res.table["low"]).to_numpy()
+    assert (np.diff(widths) > 0).all()
+    covers = (res.table["low"] <= 0) & (res.table["high"] >= 0)
+    first = res.table["bound"][covers].min()
+    last_excluding = res.table["bound"][~covers & (res.table["bound"] < first)].max()
+    assert last_excluding < res.breakdown <= first
+    assert f"breakdown value Mbar = {res.breakdown:.3g}" in str(res)
+
+
+def test_a_conclusion_that_fails_under_parallel_trends_breaks_down_at_zero():
+    res = honest(_event_study(0.0), event=0, bounds=[0.0, 1.0])
+    assert res.original.low < 0 < res.original.high
+    assert res.breakdown == 0
+    assert "the interval contains 0 already at Mbar = 0" in str(res)
+    assert "breakdown value" not in str(res)
+
+
+@pytest.mark.parametrize(
+    ("p", "lo", "hi"),
+    [(0.95, 0.5, 3.0), (0.5, 1.0, 1.5), (0.05, 2.0, np.inf), (0.99, 4.0, 9.0), (0.9, -1.0, 2.0),
+     (0.3, -np.inf, -2.0), (0.95, -3.0, 0.2)],
+)  # fmt: skip
+def test_truncated_normal_quantile_matches_scipy(p, lo, hi):
+    assert _truncnorm_quantile(p, lo, hi) == pytest.approx(
+        stats.truncnorm.ppf(p, lo, hi), rel=1e-9, abs=1e-12
+    )
+
+
+def test_truncated_normal_quantile_far_in_a_tail_stays_inside_its_truncation():
+    for lo, hi in ((8.0, 12.0), (-12.0, -8.0)):
+        q = _truncnorm_quantile(0.95, lo, hi)
+        assert lo < q < hi
+        assert q == pytest.approx(stats.truncnorm.ppf(0.95, lo, hi), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("X", "rays"),
+    [
+        ([[1.0], [-1.0]], [[0.5, 0.5]]),  # a single extreme ray
+        ([[1.0], [-1.0], [0.0]], [[0.0, 0.0, 1.0], [0.5, 0.5, 0.0]]),
+        ([[2.0], [-1.0], [-1.0]], [[1 / 3, 2 / 3, 0.0], [1 / 3, 0.0, 2 / 3]]),
+    ],
+)
+def test_dual_cone_rays_are_enumerated_by_hand(X, rays):
+    # extreme rays of {nu >= 0, X' nu = 0}, each scaled to sum 1
+    X = np.asarray(X)
+    got = _cone_rays(X.tobytes(), X.shape)
+    order = np.lexsort(np.asarray(got).T[::-1])
+    np.testing.assert_allclose(np.asarray(got)[order], sorted(rays), atol=1e-12)
+
+
+def test_dual_cone_without_a_ray_is_refused():
+    X = np.array([[1.0], [2.0]])  # nu >= 0 with nu_1 + 2 nu_2 = 0 only at 0
+    with pytest.raises(DiDError, match="no feasible dual solution"):
+        _cone_rays(X.tobytes(), X.shape)
