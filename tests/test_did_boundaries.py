@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from renostats.did import aggregate, att_gt, dose, honest
+from renostats.did import aggregate, att_gt, dose, honest, twfe
 from renostats.did._honest import _cone_rays, _truncnorm_quantile
 from renostats.errors import DiDError
 
@@ -34,6 +34,63 @@ def test_a_cohort_that_differs_in_a_single_row_of_a_unit_is_refused():
     df.loc[(df["id"] == 1) & (df["t"] == 2020), "g"] = 2019
     with pytest.raises(DiDError, match=r"cohort changes within unit\(s\) \[1\]"):
         att_gt(df, "y", "t", "id", "g")
+
+
+def _small_panel(n=40, T=4, seed=3):
+    rng = np.random.default_rng(seed)
+    g = rng.choice([0, 3, 4], n)
+    t = np.tile(np.arange(1, T + 1), n)
+    G = np.repeat(g, T)
+    y = np.repeat(rng.normal(size=n), T) + 0.3 * t + 1.5 * ((G > 0) & (t >= G)) + rng.normal(size=n * T)
+    return pd.DataFrame({"id": np.repeat(np.arange(n), T), "t": t, "g": G, "y": y,
+                         "w": np.repeat(rng.uniform(1, 3, n), T)})  # fmt: skip
+
+
+def test_weights_are_relative_however_small_their_sum():
+    # survey weights as population shares (summing to well below 1) give the estimates of the same
+    # weights in persons, and equal tiny weights give the unweighted estimates
+    df = _small_panel()
+    shares = df.assign(w=df["w"] / (df["w"].sum() * 50))  # the weights of all units sum to 0.02 (x 4 periods)
+    persons = att_gt(df, "y", "t", "id", "g", weights="w").table
+    np.testing.assert_allclose(att_gt(shares, "y", "t", "id", "g", weights="w").table["att"], persons["att"],
+                               rtol=1e-10)  # fmt: skip
+    tiny = att_gt(df.assign(w=1e-4), "y", "t", "id", "g", weights="w").table
+    np.testing.assert_allclose(
+        tiny[["att", "se"]], att_gt(df, "y", "t", "id", "g").table[["att", "se"]], rtol=1e-10
+    )
+
+
+def test_without_never_treated_units_two_periods_before_the_last_cohort_suffice():
+    # cohorts treated in periods 2 and 3 of three, none never treated: the last cohort is the comparison
+    # for period 2 against period 1, a plain two-by-two
+    dy = {2: [3.0, 4.0, 8.0], 3: [1.0, 0.5, 2.5, 1.0]}
+    rows, uid = [], 0
+    for g, changes in dy.items():
+        for change in changes:
+            rows += [(uid, 1, 10.0 + uid, g), (uid, 2, 10.0 + uid + change, g), (uid, 3, 5.0 * uid, g)]
+            uid += 1
+    df = pd.DataFrame(rows, columns=["id", "t", "y", "g"])
+    with pytest.warns(UserWarning, match="serves only as a comparison"):
+        table = att_gt(df, "y", "t", "id", "g", control="notyet").table
+    row = table[(table["cohort"] == 2) & (table["time"] == 2)].iloc[0]
+    assert row["att"] == pytest.approx(np.mean(dy[2]) - np.mean(dy[3]), abs=1e-12)
+    assert (row["n_treated"], row["n_control"]) == (3, 4)
+
+
+def test_twfe_intervals_are_statsmodels_normal_intervals():
+    smf = pytest.importorskip("statsmodels.formula.api")
+    df = _small_panel(n=30)
+    res = twfe(df, "y", "t", "id", "g", min_e=-2, max_e=1, alpha=0.1)
+    treated = df["g"] > 0
+    ev = np.where(treated, np.clip(df["t"] - df["g"], -2, 1), -99)
+    for e in (-2, 0, 1):
+        df[f"e{e + 2}"] = (ev == e).astype(float)
+    ref = smf.ols("y ~ e0 + e2 + e3 + C(id) + C(t)", df).fit(
+        cov_type="cluster", cov_kwds={"groups": df["id"]}
+    )
+    # statsmodels' interval with the same degrees-of-freedom correction of the standard error
+    ci = ref.conf_int(alpha=0.1).loc[["e0", "e2", "e3"]].to_numpy()
+    np.testing.assert_allclose(res.table[["low", "high"]].to_numpy(), ci, rtol=1e-9)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -116,18 +173,27 @@ def test_dose_bootstrap_is_the_rademacher_multiplier_bootstrap_by_hand():
     assert ((curve["att_low"] <= curve["att"]) & (curve["att"] <= curve["att_high"])).all()
 
 
+def test_dose_refusal_names_only_the_treated_units_without_a_dose():
+    data, _ = dose_panel()
+    missing = data.assign(dose=np.where(data["unit"].isin([25, 33]), 0.0, data["dose"]))
+    with pytest.raises(DiDError, match=r"positive dose 'dose'; not so for units \[25, 33\]$"):
+        dose(missing, "y", "time", "unit", "cohort", "dose", degree=1)
+
+
 # --------------------------------------------------------------------------------------------------
 # honest: the documented defaults, the summary's wording, and the quantiles behind the tests
 
 
-def _event_study(effect, seed=0, n=200, T=5):
+def _event_study(effect, seed=0, n=200, T=5, scale=1.0, min_e=None):
     rng = np.random.default_rng(seed)
     cohort = rng.choice([0, 4, 5], n)
     frame = pd.DataFrame({"unit": np.repeat(np.arange(n), T), "time": np.tile(np.arange(1, T + 1), n),
                           "cohort": np.repeat(cohort, T)})  # fmt: skip
     treated = (frame["cohort"] > 0) & (frame["time"] >= frame["cohort"])
-    frame["y"] = rng.normal(size=len(frame)) + effect * treated
-    return aggregate(att_gt(frame, "y", "time", "unit", "cohort", base_period="universal"), "dynamic")
+    frame["y"] = (rng.normal(size=len(frame)) + effect * treated) * scale
+    return aggregate(
+        att_gt(frame, "y", "time", "unit", "cohort", base_period="universal"), "dynamic", min_e=min_e
+    )
 
 
 def test_relative_magnitudes_default_to_the_documented_mbar_grid_and_read_their_breakdown():
@@ -150,6 +216,27 @@ def test_a_conclusion_that_fails_under_parallel_trends_breaks_down_at_zero():
     assert res.breakdown == 0
     assert "the interval contains 0 already at Mbar = 0" in str(res)
     assert "breakdown value" not in str(res)
+
+
+def test_robust_intervals_follow_the_outcome_s_unit():
+    # the same study with the outcome in yuan instead of millions of yuan: intervals scale by 1e6 and the
+    # breakdown Mbar, a ratio, does not change
+    small, large = (honest(_event_study(-0.8, scale=s), event=0, bounds=[0.5, 2.0]) for s in (1.0, 1e6))
+    np.testing.assert_allclose(large.table[["low", "high"]], small.table[["low", "high"]] * 1e6, rtol=1e-6)
+    assert large.breakdown == pytest.approx(small.breakdown, abs=2e-3)
+
+
+def test_one_pre_period_is_enough_and_smoothness_then_removes_its_line():
+    # reference period -1 and one earlier coefficient: the only estimator without a trend bias is
+    # beta_0 + beta_-2 (the line through beta_-2 and the reference, continued to event 0)
+    es = _event_study(-0.8, min_e=-2)
+    beta = es.table.set_index("event")["att"]
+    res = honest(es, event=0, restriction="smoothness", bounds=[0.0, 0.1])
+    assert (res.n_pre, res.n_post) == (1, 2)
+    centre = (res.table["low"] + res.table["high"]) / 2
+    np.testing.assert_allclose(centre, beta[0] + beta[-2], atol=1e-7)
+    rm = honest(es, event=0, bounds=[0.0, 1.0])
+    assert rm.n_pre == 1 and rm.table["low"].iloc[0] <= beta[0] <= rm.table["high"].iloc[0]
 
 
 @pytest.mark.parametrize(
