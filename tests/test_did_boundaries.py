@@ -1,6 +1,7 @@
-"""Boundaries of the DiD functions: cells counted by hand, intervals at their level, the seeded bootstrap
-redone by hand, the robust intervals' defaults and wording, truncated-normal quantiles against scipy, and
-panels that must be refused."""
+"""Boundaries of the DiD functions: cells counted by hand, relative weights, twfe intervals against
+statsmodels, dose intervals at their level and the seeded bootstrap redone by hand, the robust intervals'
+defaults, wording, units and one-pre-period case, truncated-normal quantiles against scipy, dual-cone rays
+by hand, and panels that must be refused."""
 
 from __future__ import annotations
 
