@@ -94,7 +94,8 @@ def test_the_sample_depends_only_on_the_code_the_number_and_the_seed():
     assert len(first) == 10 < total
     assert first == again
     assert first != other
-    assert [m.start for m in first] == sorted(m.start for m in first)
+    # in the order of the candidates: file by file (units is a package), then by place in the file
+    assert [(m.file, m.start) for m in first] == sorted((m.file, m.start) for m in first)
 
 
 def test_a_listed_equivalent_mutant_is_matched_by_file_and_the_line_before_and_after(mutants):

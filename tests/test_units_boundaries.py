@@ -154,3 +154,39 @@ def test_context_zero_gives_the_figure_itself():
     assert got["context"].tolist() == ["三十户", "三十万元"]
     with pytest.raises(InputError):
         extract_figures("改造三十户", context=-1)
+
+
+# --- conflicting qualifiers on plain Arabic figures: the vectorised pass refuses them too ------------
+@pytest.mark.parametrize(
+    "text",
+    ["至少9000块钱以上", "超过5万元以下", "不足10%以上", "近300户以上"],
+)
+def test_contradicting_qualifiers_in_a_column_are_refused_not_read(text):
+    # at_least/over, over/under, under/over, nearly/over: no single bound can be read from the cell
+    frame = parse_quantities(pd.Series(["12栋", text]), errors="coerce")
+    assert frame["value"].tolist()[0] == 12.0
+    assert math.isnan(frame["value"].iloc[1]) and pd.isna(frame["qualifier"].iloc[1])
+    assert "qualifiers conflict" in frame["error"].iloc[1]
+    with pytest.raises(InputError, match=r"\[1\].*qualifiers conflict"):
+        parse_quantities(pd.Series(["12栋", text]))
+
+
+# --- four digits before 年: a year unless 余/多 makes it a duration ------------------------------------
+@pytest.mark.parametrize("text", ["约2020年", "2020年左右", "超过2020年"])
+def test_a_qualified_four_digit_year_is_a_date_not_a_duration(text):
+    with pytest.raises(InputError, match="a year, not a duration"):
+        parse_quantity(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [("1000余年", 1000.0), ("2000多年", 2000.0)])
+def test_four_digits_with_over_before_nian_are_a_duration(text, value):
+    # "more than 1000 years": 余/多 after the number cannot follow a year
+    q = parse_quantity(text)
+    assert (q.value, q.unit, q.kind, q.qualifier, q.low) == (value, "年", "duration", "over", value)
+    assert math.isnan(q.high)
+    column = parse_quantities(pd.Series([text]))
+    assert (column["value"].iloc[0], column["kind"].iloc[0], column["qualifier"].iloc[0]) == (
+        value,
+        "duration",
+        "over",
+    )
