@@ -2,7 +2,7 @@
 
 Usage (from the checkout; ``make mutation`` runs it over the core modules)::
 
-    python tools/mutation.py units                    # 40 mutants of src/renostats/units.py, seed 0
+    python tools/mutation.py units                    # 40 mutants of src/renostats/units/, seed 0
     python tools/mutation.py src/renostats/did/ -n 80 --seed 1
     python tools/mutation.py units ledger --json /tmp/mutation.json
     python tools/mutation.py units --list             # every candidate mutant, nothing run
@@ -100,7 +100,7 @@ _QUIET_KEYWORDS = {"stacklevel"}  # a constant here changes where a warning poin
 class Mutant:
     """One change to one file: bytes ``start:end`` of the file become ``replacement``."""
 
-    file: str  # path relative to the checkout's src/, e.g. renostats/units.py
+    file: str  # path relative to the checkout's src/, e.g. renostats/units/_fast.py
     line: int
     start: int
     end: int
@@ -456,7 +456,7 @@ def _module_path(module: str, root: Path) -> Path:
 
 
 def resolve(module: str, root: Path) -> Target:
-    """``units``, ``src/renostats/units.py`` or ``src/renostats/did/`` -> the files and tests to use.
+    """``units``, ``src/renostats/ledger.py`` or ``src/renostats/did/`` -> the files and tests to use.
 
     Several paths joined by commas make one target named after the first (``renovation,_knapsack`` for a
     module whose code was split into private helpers): all their files are mutated, the first one's tests run.
