@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from renostats.errors import FundingError, InputError
-from renostats.funding import coverage, crowding_in, mobilisation
+from renostats.funding import coverage, crowding_in, lending_facts, mobilisation
 
 
 def _panel(n: int, clusters: int, seed: int) -> pd.DataFrame:
@@ -92,3 +93,31 @@ def test_two_clusters_are_the_fewest_crowding_in_accepts():
     one = _panel(20, 2, seed=3).assign(street="s0")
     with pytest.raises(FundingError, match="too little data for crowding-in: 20 communities in 1 clusters"):
         crowding_in(one)
+
+
+def test_the_coefficient_table_reads_t_with_clusters_minus_one_degrees_of_freedom():
+    # the table users print must agree with the interval the result reports (6 clusters: t with 5 df)
+    result = crowding_in(_panel(60, 6, seed=1))
+    row = result.table.loc["public"]
+    assert list(result.table.columns) == ["Coef.", "Std.Err.", "t", "P>|t|", "[0.025", "0.975]"]
+    assert (row["Coef."], row["Std.Err."]) == pytest.approx((result.beta, result.se), rel=1e-12)
+    assert row["P>|t|"] == pytest.approx(2 * stats.t.sf(abs(result.beta / result.se), 5), rel=1e-9)
+    assert (row["[0.025"], row["0.975]"]) == pytest.approx((result.low, result.high), rel=1e-12)
+
+
+def test_public_money_of_zero_everywhere_is_refused():
+    df = _panel(60, 6, seed=1).assign(subsidy_central_yuan=0.0)
+    with pytest.raises(FundingError, match="no variation is left to identify crowding-in"):
+        crowding_in(df)
+
+
+def test_lending_facts_is_a_plain_table_of_the_documented_columns():
+    from renostats.datasets import load_facts
+
+    facts = load_facts()
+    bank = lending_facts(facts)
+    assert list(bank.columns) == [
+        "bank", "place", "date", "metric", "text", "reads", "value", "qualifier", "low", "high", "note"
+    ]  # fmt: skip
+    assert bank.index.equals(pd.RangeIndex(len(bank)))
+    assert len(bank) == int((facts["topic"] == "banking").sum())
