@@ -121,3 +121,14 @@ def test_lending_facts_is_a_plain_table_of_the_documented_columns():
     ]  # fmt: skip
     assert bank.index.equals(pd.RangeIndex(len(bank)))
     assert len(bank) == int((facts["topic"] == "banking").sum())
+
+
+@pytest.mark.parametrize("amount", [1_230_000.0, 1_234_567.89, 1e5 / 3])
+def test_the_same_public_money_in_every_community_is_refused(amount):
+    # a flat grant per community leaves no variation in public money; only rounding was left for a slope
+    # (before, 1,234,567.89 yuan everywhere gave a "slope" of 0.57 with a standard error of 0.02)
+    df = _panel(60, 6, seed=1).assign(subsidy_central_yuan=amount)
+    with pytest.raises(FundingError, match="no variation is left to identify crowding-in"):
+        crowding_in(df)
+    with pytest.raises(FundingError, match="no variation is left to identify crowding-in"):
+        crowding_in(df, size="levels")
