@@ -132,3 +132,15 @@ def test_the_same_public_money_in_every_community_is_refused(amount):
         crowding_in(df)
     with pytest.raises(FundingError, match="no variation is left to identify crowding-in"):
         crowding_in(df, size="levels")
+
+
+def test_wild_coverage_counts_lie_between_none_and_every_draw():
+    # a coverage count is a count of draws: it never exceeds them, and the rate is it over the draws
+    df = _panel(60, 6, seed=1)
+    counts = []
+    for seed in range(5):
+        cov = coverage(df, 0.6, draws=3, wild=49, seed=seed)
+        assert 0 <= cov.wild_covered <= 3 and cov.wild_rate == cov.wild_covered / 3
+        assert 0 <= cov.covered <= 3 and cov.rate == cov.covered / 3
+        counts.append(cov.wild_covered)
+    assert max(counts) == 3  # 95% intervals: some seed covers all three planted slopes
