@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from renostats.errors import FundingError, InputError
-from renostats.funding import coverage, crowding_in, mobilisation
+from renostats.funding import coverage, crowding_in, lending_facts, mobilisation
 
 
 def _panel(n: int, clusters: int, seed: int) -> pd.DataFrame:
@@ -92,3 +93,81 @@ def test_two_clusters_are_the_fewest_crowding_in_accepts():
     one = _panel(20, 2, seed=3).assign(street="s0")
     with pytest.raises(FundingError, match="too little data for crowding-in: 20 communities in 1 clusters"):
         crowding_in(one)
+
+
+def test_the_coefficient_table_reads_t_with_clusters_minus_one_degrees_of_freedom():
+    # the table users print must agree with the interval the result reports (6 clusters: t with 5 df)
+    result = crowding_in(_panel(60, 6, seed=1))
+    row = result.table.loc["public"]
+    assert list(result.table.columns) == ["Coef.", "Std.Err.", "t", "P>|t|", "[0.025", "0.975]"]
+    assert (row["Coef."], row["Std.Err."]) == pytest.approx((result.beta, result.se), rel=1e-12)
+    assert row["P>|t|"] == pytest.approx(2 * stats.t.sf(abs(result.beta / result.se), 5), rel=1e-9)
+    assert (row["[0.025"], row["0.975]"]) == pytest.approx((result.low, result.high), rel=1e-12)
+
+
+def test_public_money_of_zero_everywhere_is_refused():
+    df = _panel(60, 6, seed=1).assign(subsidy_central_yuan=0.0)
+    with pytest.raises(FundingError, match="no variation is left to identify crowding-in"):
+        crowding_in(df)
+
+
+def test_lending_facts_is_a_plain_table_of_the_documented_columns():
+    from renostats.datasets import load_facts
+
+    facts = load_facts()
+    bank = lending_facts(facts)
+    assert list(bank.columns) == [
+        "bank", "place", "date", "metric", "text", "reads", "value", "qualifier", "low", "high", "note"
+    ]  # fmt: skip
+    assert bank.index.equals(pd.RangeIndex(len(bank)))
+    assert len(bank) == int((facts["topic"] == "banking").sum())
+
+
+@pytest.mark.parametrize("amount", [1_230_000.0, 1_234_567.89, 1e5 / 3])
+def test_the_same_public_money_in_every_community_is_refused(amount):
+    # a flat grant per community leaves no variation in public money; only rounding was left for a slope
+    # (before, 1,234,567.89 yuan everywhere gave a "slope" of 0.57 with a standard error of 0.02)
+    df = _panel(60, 6, seed=1).assign(subsidy_central_yuan=amount)
+    with pytest.raises(FundingError, match="no variation is left to identify crowding-in"):
+        crowding_in(df)
+    with pytest.raises(FundingError, match="no variation is left to identify crowding-in"):
+        crowding_in(df, size="levels")
+
+
+def test_wild_coverage_counts_lie_between_none_and_every_draw():
+    # a coverage count is a count of draws: it never exceeds them, and the rate is it over the draws
+    df = _panel(60, 6, seed=1)
+    counts = []
+    for seed in range(5):
+        cov = coverage(df, 0.6, draws=3, wild=49, seed=seed)
+        assert 0 <= cov.wild_covered <= 3 and cov.wild_rate == cov.wild_covered / 3
+        assert 0 <= cov.covered <= 3 and cov.rate == cov.covered / 3
+        counts.append(cov.wild_covered)
+    assert max(counts) == 3  # 95% intervals: some seed covers all three planted slopes
+
+
+def test_simulated_coverage_uses_t_with_clusters_minus_one_df_as_a_statsmodels_loop_does():
+    # with 3 clusters t has 2 degrees of freedom (t_0.9 = 1.886; with 1 it would be 3.078): the
+    # count of covered draws is checked against statsmodels refits of the same simulated ledgers
+    import statsmodels.api as sm
+
+    df = _panel(30, 3, seed=4)
+    draws, seed = 40, 2
+    cov = coverage(df, 0.6, draws=draws, seed=seed, size="levels", alpha=0.2)
+    x = pd.get_dummies(df[["street", "planned_year"]].astype(str), drop_first=True, dtype=float)
+    x.insert(0, "public", df["subsidy_central_yuan"] / 1e4)
+    x = sm.add_constant(x)
+    codes = pd.factorize(df["street"].astype(str))[0]
+    fit = sm.OLS(df["residents_yuan"] / 1e4, x).fit()
+    base = fit.fittedvalues - fit.params["public"] * x["public"]
+    webb = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+    weights = np.random.default_rng(seed).choice(webb, size=(draws, 3))
+    crit = stats.t.ppf(0.9, 3 - 1)
+    hits = 0
+    for w in weights:
+        refit = sm.OLS(base + 0.6 * x["public"] + fit.resid * w[codes], x).fit(
+            cov_type="cluster", cov_kwds={"groups": codes}
+        )
+        hits += abs(refit.params["public"] - 0.6) <= crit * refit.bse["public"]
+    assert cov.clusters == 3 and cov.covered == hits
+    assert 0 < hits < draws  # the count sits where the degrees of freedom decide it

@@ -130,3 +130,16 @@ def test_a_package_folder_is_one_target_with_all_its_files(tmp_path):
     joined = mutation.resolve("thing,_helper", tmp_path)
     assert joined.name == "thing" and joined.tests == target.tests
     assert joined.rel_files == [*target.rel_files, "renostats/_helper.py"]
+
+
+def test_a_module_split_into_private_helpers_is_measured_with_them():
+    for module, helpers in mutation.HELPERS.items():
+        if not (paths.ROOT / "src" / "renostats" / f"{module}.py").exists():
+            continue
+        target = mutation.resolve(module, paths.ROOT)
+        assert target.rel_files == [f"renostats/{name}.py" for name in (module, *helpers)]
+        assert [t.name for t in target.tests][:1] == [
+            f"test_{module}.py"
+        ]  # the helpers' tests are the module's
+        joined = mutation.resolve(",".join((module, *helpers)), paths.ROOT)  # as `make mutation` names it
+        assert joined.rel_files == target.rel_files

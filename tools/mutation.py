@@ -51,6 +51,14 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_ROOT = HERE.parent
 DEFAULT_EQUIVALENT = HERE / "mutation-equivalent.yaml"
 CORE = ("units", "ledger", "recovery", "renovation", "funding", "did")
+# Private helper files a module's code was split into: named alone, the module is measured with them (its
+# tests are the helpers' tests), so a score counts the same code before and after a split.
+HELPERS = {
+    "ledger": ("_workbook", "_cells"),
+    "funding": ("_classifications",),
+    "renovation": ("_knapsack", "_progress"),
+    "datasets": ("_clerk",),
+}
 
 # --------------------------------------------------------------------------------------------------
 # Mutation operators
@@ -460,8 +468,10 @@ def resolve(module: str, root: Path) -> Target:
 
     Several paths joined by commas make one target named after the first (``renovation,_knapsack`` for a
     module whose code was split into private helpers): all their files are mutated, the first one's tests run.
+    A module brings its private helpers listed in ``HELPERS``: ``ledger`` means ``ledger,_workbook,_cells``.
     """
     parts = [part for part in module.split(",") if part]
+    parts += [h for h in HELPERS.get(parts[0], ()) if h not in parts]
     paths_ = [_module_path(parts[0], root)]
     for part in parts[1:]:  # a helper named after the first may not exist in older checkouts
         try:

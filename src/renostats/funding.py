@@ -656,7 +656,9 @@ def _design(df, split, size, controls, group, time, cluster) -> _Design:
     xt = x - q @ (q.T @ x)
     yt = y - q @ (q.T @ y)
     xc = x - x.mean()
-    if xt @ xt <= 1e-10 * (xc @ xc):
+    # what is left of x must stand out from the rounding of x itself (about 1e-16 of it): public money
+    # equal in every community leaves rounding only, and its spread about its mean is rounding too
+    if xt @ xt <= 1e-10 * (xc @ xc) + 1e-20 * (x @ x):
         raise FundingError(
             f"public money is a fixed formula of size and {group}/{time} in these data: no variation is left "
             "to identify crowding-in"
