@@ -63,7 +63,7 @@ bench: $(STAMP)  ## run the benchmarks (slow; installs the peers; prints ratios 
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 .PHONY: mutation
-MODULE ?= units ledger recovery renovation,_knapsack,_progress funding did
+MODULE ?= units ledger recovery renovation funding did
 N ?= 40
 SEED ?= 0
 mutation: $(STAMP)  ## mutation score per module, N sampled mutants (slow; MODULE=units for one; not in make test)

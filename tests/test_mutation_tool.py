@@ -143,3 +143,12 @@ def test_a_module_split_into_private_helpers_is_measured_with_them():
         ]  # the helpers' tests are the module's
         joined = mutation.resolve(",".join((module, *helpers)), paths.ROOT)  # as `make mutation` names it
         assert joined.rel_files == target.rel_files
+
+
+def test_every_private_helper_module_is_measured_with_the_module_in_front_of_it():
+    helpers = {h for names in mutation.HELPERS.values() for h in names}
+    shared = {"_validate"}  # the argument checks every module uses: measured with each through its tests
+    found = {p.stem for p in (paths.ROOT / "src" / "renostats").glob("_*.py")} - {"__init__"}
+    assert found - shared <= helpers, (
+        f"add {sorted(found - shared - helpers)} to HELPERS in tools/mutation.py"
+    )

@@ -54,7 +54,7 @@ CORE = ("units", "ledger", "recovery", "renovation", "funding", "did")
 # Private helper files a module's code was split into: named alone, the module is measured with them (its
 # tests are the helpers' tests), so a score counts the same code before and after a split.
 HELPERS = {
-    "ledger": ("_workbook", "_cells"),
+    "ledger": ("_workbook", "_headers", "_cells"),
     "funding": ("_classifications",),
     "renovation": ("_knapsack", "_progress"),
     "datasets": ("_clerk",),
@@ -468,7 +468,7 @@ def resolve(module: str, root: Path) -> Target:
 
     Several paths joined by commas make one target named after the first (``renovation,_knapsack`` for a
     module whose code was split into private helpers): all their files are mutated, the first one's tests run.
-    A module brings its private helpers listed in ``HELPERS``: ``ledger`` means ``ledger,_workbook,_cells``.
+    A module brings its private helpers listed in ``HELPERS``: ``ledger`` means ``ledger,_workbook,_headers,_cells``.
     """
     parts = [part for part in module.split(",") if part]
     parts += [h for h in HELPERS.get(parts[0], ()) if h not in parts]
