@@ -3,10 +3,10 @@
 1. ``renostats run`` over every report notebook against the sum of bare ``papermill`` runs of the same
    notebooks (both as command-line processes, as a scheduler would start them). Goal: overhead <= 10%.
 2. ``renostats run --jobs 2`` against ``--jobs 1`` over two parameter sets. Goal: >= 1.6x on 2 cores.
-3. The same two sets three ways: ``--jobs 2`` (a LocalCluster of two workers that the run starts and
-   stops), ``--scheduler`` to a LocalCluster already running (as a province's scheduler runs all day), and
-   a pool of two local processes (what ``--jobs 2`` does without Dask). This is the measurement behind
-   ``--jobs`` using Dask.
+3. The same two sets three ways: ``--jobs 2`` (a pool of two local processes), ``--scheduler local
+   --jobs 2`` (a LocalCluster of two workers that the run starts and stops), and ``--scheduler`` to a
+   LocalCluster already running (as a province's scheduler runs all day). This is the measurement behind
+   ``--jobs`` keeping the local pool.
 
 Each timing is the median of ``--repeat`` runs (default 3); the runs compared are interleaved. Run from
 the checkout:
@@ -41,13 +41,9 @@ def _median(cmd_factory, repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument(
-        "--parts", default="1,2,3", help="which parts to run, e.g. 2,3 (part 3 needs part 2's --jobs 2 time)"
-    )
+    parser.add_argument("--parts", default="1,2,3", help="which parts to run, e.g. 3")
     args = parser.parse_args()
     parts = {int(p) for p in args.parts.split(",")}
-    if 3 in parts:
-        parts.add(2)
     notebooks = report.list_notebooks()
     sets = sorted(p.stem for p in paths.PARAMS_DIR.glob("*.yaml"))[:2]
     kernel = report._runner._kernel_name()
@@ -76,8 +72,6 @@ def main() -> None:
             t_bare = sum(_median(bare(nb), args.repeat) for nb in notebooks)
             print(f"renostats run: {t_ours:.2f} s; sum of bare papermill runs: {t_bare:.2f} s")
             print(f"runner overhead: {t_ours / t_bare - 1:+.1%} (goal <= +10%)")
-        if 2 not in parts:
-            return
 
         def jobs(n):
             cmd = [str(BIN / "renostats"), "run", "--out", str(out / f"jobs{n}"), "--jobs", str(n)]
@@ -85,43 +79,48 @@ def main() -> None:
                 cmd += ["--set", s]
             return lambda _k: cmd
 
-        t1s, t2s = [], []
-        for _ in range(args.repeat):  # interleaved, so a changing load on the machine falls on both
-            t1s.append(_time(jobs(1)(0)))
-            t2s.append(_time(jobs(2)(0)))
-        t1, t2 = statistics.median(t1s), statistics.median(t2s)
-        print(
-            f"sets {', '.join(sets)} (each with the notebooks it names): --jobs 1 {t1:.2f} s, --jobs 2 {t2:.2f} s"
-        )
-        print(f"parallel speed-up: {t1 / t2:.2f}x (goal >= 1.6x on 2 cores)")
+        if 2 in parts:
+            _part_2(jobs, sets, args.repeat)
+        if 3 in parts:
+            _part_3(jobs, out, sets, args.repeat)
 
-        if 3 not in parts:
-            return
-        from distributed import LocalCluster
 
-        # the local pool: --jobs 2 as an install without Dask runs it
-        no_dask = "import sys, renostats.report._runner as r; r._has_dask = lambda: False; from renostats import cli; sys.exit(cli.main(sys.argv[1:]))"
-        pool_cmd = [sys.executable, "-c", no_dask, *jobs(2)(0)[1:]]
-        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster:
-            running = [
-                str(BIN / "renostats"),
-                "run",
-                "--out",
-                str(out / "dask"),
-                "--scheduler",
-                cluster.scheduler_address,
-            ]
-            for s in sets:
-                running += ["--set", s]
-            pool, own, warm = [], [], []
-            for _ in range(args.repeat):  # interleaved
-                pool.append(_time(pool_cmd))
-                own.append(_time(jobs(2)(0)))
-                warm.append(_time(running))
-        t_pool, t_own, t_warm = (statistics.median(t) for t in (pool, own, warm))
-        print(f"same sets, interleaved: pool of 2 local processes {t_pool:.2f} s; --jobs 2 (its own LocalCluster) "
-              f"{t_own:.2f} s; --scheduler to a running LocalCluster {t_warm:.2f} s; LocalCluster / pool = "
-              f"{t_own / t_pool:.2f} (running: {t_warm / t_pool:.2f})")  # fmt: skip
+def _part_2(jobs, sets, repeat):
+    t1s, t2s = [], []
+    for _ in range(repeat):  # interleaved, so a changing load on the machine falls on both
+        t1s.append(_time(jobs(1)(0)))
+        t2s.append(_time(jobs(2)(0)))
+    t1, t2 = statistics.median(t1s), statistics.median(t2s)
+    print(
+        f"sets {', '.join(sets)} (each with the notebooks it names): --jobs 1 {t1:.2f} s, --jobs 2 {t2:.2f} s"
+    )
+    print(f"parallel speed-up: {t1 / t2:.2f}x (goal >= 1.6x on 2 cores)")
+
+
+def _part_3(jobs, out, sets, repeat):
+    from distributed import LocalCluster
+
+    own = [*jobs(2)(0), "--scheduler", "local"]
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster:
+        running = [
+            str(BIN / "renostats"),
+            "run",
+            "--out",
+            str(out / "dask"),
+            "--scheduler",
+            cluster.scheduler_address,
+        ]
+        for s in sets:
+            running += ["--set", s]
+        pool, local, warm = [], [], []
+        for _ in range(repeat):  # interleaved
+            pool.append(_time(jobs(2)(0)))
+            local.append(_time(own))
+            warm.append(_time(running))
+    t_pool, t_own, t_warm = (statistics.median(t) for t in (pool, local, warm))
+    print(f"same sets, interleaved: --jobs 2 (a pool of 2 local processes) {t_pool:.2f} s; --scheduler local "
+          f"--jobs 2 (its own LocalCluster) {t_own:.2f} s; --scheduler to a running LocalCluster {t_warm:.2f} s; "
+          f"LocalCluster / pool = {t_own / t_pool:.2f} (running: {t_warm / t_pool:.2f})")  # fmt: skip
 
 
 if __name__ == "__main__":

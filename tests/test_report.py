@@ -124,7 +124,7 @@ def test_sets_run_in_parallel_into_subfolders(notebook_dir, reports, tmp_path, m
     result = report.run(
         [notebook_dir / "01_ok.ipynb"], sets=["a", "b"], jobs=2, out=reports, progress=lines.append
     )
-    assert result.ok and "on a Dask LocalCluster of 2 worker processes" in lines
+    assert result.ok
     assert result.run_dir.name.endswith("-a+b")
     assert {nb.set_name for nb in result.notebooks} == {"a", "b"}
     assert (result.run_dir / "a" / "01_ok.html").is_file()
@@ -137,18 +137,20 @@ def test_sets_run_in_parallel_into_subfolders(notebook_dir, reports, tmp_path, m
         report.run([notebook_dir / "01_ok.ipynb"], sets=["c"], out=reports)
 
 
-def test_jobs_without_dask_run_in_local_processes(notebook_dir, reports, tmp_path, monkeypatch):
+def test_scheduler_local_runs_the_sets_on_a_local_cluster_of_jobs_workers(
+    notebook_dir, reports, tmp_path, monkeypatch
+):
     params = tmp_path / "params"
     params.mkdir()
     (params / "a.yaml").write_text("district: 双清区\n", encoding="utf-8")
     (params / "b.yaml").write_text("district: 北塔区\n", encoding="utf-8")
     monkeypatch.setattr(paths, "PARAMS_DIR", params)
-    monkeypatch.setattr(report._runner, "_has_dask", lambda: False)
     lines: list[str] = []
     result = report.run(
-        [notebook_dir / "01_ok.ipynb"], sets=["a", "b"], jobs=2, out=reports, progress=lines.append
-    )
-    assert result.ok and "in local processes (install the cluster extra to run them on Dask)" in lines
+        [notebook_dir / "01_ok.ipynb"], sets=["a", "b"], jobs=2, out=reports, progress=lines.append,
+        scheduler="local",
+    )  # fmt: skip
+    assert result.ok and "on a Dask LocalCluster of 2 worker process(es)" in lines
     assert [nb.metrics["district"]["value"] for nb in result.notebooks] == ["双清区", "北塔区"]
     assert (result.run_dir / "b" / "01_ok.html").is_file()
 

@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--scheduler",
         metavar="tcp://HOST:PORT",
-        help="run each notebook as a task on the Dask cluster of this scheduler",
+        help="run each notebook as a task on the Dask cluster of this scheduler ('local': a LocalCluster of --jobs workers)",
     )
     run.add_argument("--out", metavar="DIR", help="reports folder (default: reports/)")
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML pages")

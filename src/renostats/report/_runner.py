@@ -113,9 +113,8 @@ def run(
         Named parameter sets, ``notebooks/params/<name>.yaml`` (``--set``). Each set is a separate
         run of every notebook, in its own subfolder when there are several.
     jobs : int
-        Notebooks executed at the same time (each in its own kernel): above 1, on a Dask LocalCluster of
-        ``jobs`` worker processes that the run starts and stops (in local processes when Dask, the
-        ``cluster`` extra, is not installed).
+        Notebooks executed at the same time (each in its own kernel), in a pool of local processes; with
+        ``scheduler="local"``, the workers of the LocalCluster.
     out : path, optional
         Reports folder that receives the run folder and ``latest`` (default ``reports/``).
     show_code : bool
@@ -127,7 +126,8 @@ def run(
         its ``name`` column (or its ``district``), run into its own subfolder. The index gains a table with
         one row per district, and ``metrics.csv`` holds every district's metrics.
     scheduler : str, optional
-        Address of a Dask scheduler (``tcp://HOST:PORT``): each notebook runs as a task on that cluster,
+        Address of a Dask scheduler (``tcp://HOST:PORT``), or ``"local"`` for a Dask LocalCluster of
+        ``jobs`` workers that the run starts and stops: each notebook runs as a task on that cluster,
         and the pages come back here. Files named by ``data_dir``/``facts_dir``/``ledger`` must be readable by the
         workers (shared storage or fsspec URLs); they are checked before anything is submitted.
 
@@ -205,36 +205,33 @@ def run(
     total = len(tasks)
     say = progress or (lambda _line: None)
     say(f"running {total} notebook(s) into {run_dir}")
+    on_result = lambda r, done, n: say(_progress_line(r, done, n))  # noqa: E731
     if scheduler:
-        say(f"submitting to the Dask scheduler at {scheduler}")
+        local = scheduler == "local"
+        workers = min(jobs, total)
+        say(
+            f"on a Dask LocalCluster of {workers} worker process(es)"
+            if local
+            else f"submitting to the Dask scheduler at {scheduler}"
+        )
         results = cluster.run_tasks(
             _execute,
             tasks,
             target_index=3,
             params_index=2,
-            scheduler=scheduler,
-            on_result=lambda r, done, n: say(_progress_line(r, done, n)),
+            scheduler=None if local else scheduler,
+            workers=workers,
+            on_result=on_result,
         )
     elif jobs == 1 or total == 1:
         for task in tasks:
             results.append(_execute(*task))
-            say(_progress_line(results[-1], len(results), total))
-    elif _has_dask():
-        # benchmarks/bench_report.py times this against a pool of local processes: no slower, with the
-        # cluster's start counted, and the same path as a real cluster's
-        workers = min(jobs, total)
-        say(f"on a Dask LocalCluster of {workers} worker processes")
-        results = cluster.run_tasks(
-            _execute,
-            tasks,
-            target_index=3,
-            params_index=2,
-            workers=workers,
-            on_result=lambda r, done, n: say(_progress_line(r, done, n)),
-        )
+            on_result(results[-1], len(results), total)
     else:
-        say("in local processes (install the cluster extra to run them on Dask)")
-        results = _run_in_pool(tasks, jobs, lambda r, done, n: say(_progress_line(r, done, n)))
+        # benchmarks/bench_report.py times this pool against a LocalCluster the run starts itself
+        # (--scheduler local): on one machine the pool, whose forked workers start with papermill
+        # already imported, is the faster
+        results = _run_in_pool(tasks, jobs, on_result)
     order = {(t[0].stem, t[1]): i for i, t in enumerate(tasks)}
     results.sort(key=lambda r: order[(r.notebook, r.set_name)])
 
@@ -247,15 +244,8 @@ def run(
     return RunResult(run_dir=run_dir, notebooks=tuple(results), latest=latest)
 
 
-def _has_dask() -> bool:
-    """True when ``dask.distributed`` can be imported (the cluster extra)."""
-    import importlib.util
-
-    return importlib.util.find_spec("distributed") is not None
-
-
 def _run_in_pool(tasks: list[tuple], jobs: int, on_result: Callable[[Any, int, int], None]) -> list[Any]:
-    """The tasks in a pool of local processes, for an install without Dask (results in finishing order)."""
+    """The tasks in a pool of local processes (results in finishing order)."""
     # Workers are forked: importing the executing and exporting stacks once here spares each worker
     # that start-up cost.
     import multiprocessing
