@@ -54,7 +54,8 @@ def _is_word_numeral(match: re.Match) -> bool:
     ):
         return True  # 一户一策, 一日两报告: set phrases, not figures
     if len(num) == 1 and num in _CN_DIGITS and not match.group("f_mult"):
-        # 一批, 两报告: a single numeral counts only with a strong measure word
+        # 一批, 两报告, 三次: a lone digit before no measure word, or before one of these words of batches,
+        # times and spans, is read as part of a phrase and dropped; before 个, 户, 家 ... it is a count
         return unit is None or unit in (
             "批",
             "次",
