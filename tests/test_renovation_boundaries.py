@@ -5,6 +5,8 @@ knapsack where funding by value per yuan is wrong."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,6 +76,115 @@ def test_when_every_community_is_fixed_the_plan_is_exact():
     assert res.gap == 0.0
     assert (res.core_size, res.core_solves) == (0, 0)
     assert res.budget_left.tolist() == [1.0, 10.0]
+
+
+def _dantzig(c, s, budget):
+    """The LP bound of a single-year knapsack by hand (Dantzig 1957): take communities by score per yuan
+    until the next one does not fit, then the fitting fraction of that one."""
+    order = np.argsort(-s / c, kind="stable")
+    cum = np.cumsum(c[order])
+    k = int(np.searchsorted(cum, budget, side="right"))
+    taken = s[order[:k]].sum()
+    return taken if k == len(c) else taken + (budget - (cum[k - 1] if k else 0.0)) / c[order[k]] * s[order[k]]
+
+
+def test_a_district_too_large_for_one_exact_solve_is_certified_by_the_core():
+    """20,001 communities and one year: too large for one exact solve of the whole problem (the plan
+    solves only the communities its multipliers leave undecided), yet certified within 1e-6 of the LP
+    bound computed by hand, whereas funding by priority falls 13% short."""
+    rng = np.random.default_rng(0)
+    n = 20_001
+    c = rng.integers(100, 1000, n).astype(float)
+    s = rng.uniform(0, 1, n)
+    budget = c.sum() / 3
+    res = schedule(_costs(c, s), [budget], gap=1e-6, time_limit=20)
+    lp = _dantzig(c, s, budget)
+    funded = res.plan["year"].notna().to_numpy()
+    assert c[funded].sum() <= budget
+    assert res.objective == pytest.approx(s[funded].sum())
+    assert res.bound == pytest.approx(lp, rel=1e-9)  # the Lagrangian bound is the LP bound
+    assert res.objective <= lp + 1e-9
+    assert (lp - res.objective) / lp <= 1e-6
+    assert res.gap <= 1e-6
+    assert (lp - res.greedy_objective) / lp > 0.1
+    # the exact step ran on part of the district only (a whole solve would be 20,001 binaries)
+    assert 1 <= res.core_solves and 0 < res.core_size < n
+
+
+def _maximal(res, c) -> bool:
+    """No unfunded community fits in the money (and, with a cap, the places) a year has left."""
+    left = res.budget_left.to_numpy()
+    unfunded = res.plan["year"].isna().to_numpy()
+    return not (c[unfunded][:, None] <= left[None, :] + 1e-9).any()
+
+
+def test_a_loose_gap_still_spends_what_it_can():
+    """A loose target returns the first plan within it; that plan still funds every community that fits in
+    a year's remaining budget. By hand (budgets 10 and 11, discount 0.97): c1, c4, c5 in the first year
+    (9 of 10 spent), c0 and c2 in the second (11 of 11); c3 (8) fits nowhere."""
+    c = np.array([4.0, 2.0, 7.0, 8.0, 3.0, 4.0])
+    s = np.array([1.0, 9.0, 9.0, 7.0, 6.0, 6.0])
+    res = schedule(_costs(c, s), [10.0, 11.0], gap=0.5)
+    assert res.plan["year"].fillna(0).tolist() == [2, 1, 2, 0, 1, 1]  # 0: not funded
+    assert res.budget_left.tolist() == pytest.approx([1.0, 0.0])
+    assert res.objective == pytest.approx(9 + 6 + 6 + 0.97 * (1 + 9))
+    assert _maximal(res, c)
+
+
+def test_every_plan_funds_what_fits_and_keeps_its_certificate():
+    """Seeded small instances, each against brute force, at a loose and a tight target: budgets and the
+    cap a year kept, the optimum between the objective and the bound, within the stated gap, and no
+    unfunded community that fits a year's remaining money and places."""
+    rng = np.random.default_rng(11)
+    for _ in range(25):
+        n, Y = int(rng.integers(3, 7)), 2
+        c = rng.integers(1, 10, n).astype(float)
+        s = rng.integers(1, 10, n).astype(float)
+        B = rng.integers(3, 15, Y).astype(float)
+        cap = int(rng.integers(1, 4)) if rng.random() < 0.5 else None
+        v = s[:, None] * 0.97 ** np.arange(Y)[None, :]
+        best = _brute(v, c, B, cap)
+        for gap in (0.5, 1e-4):
+            res = schedule(_costs(c, s), list(B), max_per_year=cap, gap=gap)
+            year = res.plan["year"].to_numpy(dtype=float, na_value=np.nan)
+            spent = np.array([c[year == y + 1].sum() for y in range(Y)])
+            assert (spent <= B + 1e-9).all()
+            assert res.budget_left.to_numpy() == pytest.approx(B - spent)
+            if cap is not None:
+                assert all((year == y + 1).sum() <= cap for y in range(Y))
+            assert res.objective <= best + 1e-9 <= res.bound + 2e-9
+            assert best - res.objective <= res.gap * res.bound + 1e-9
+            full = np.array([(year == y + 1).sum() >= cap for y in range(Y)]) if cap else np.zeros(Y, bool)
+            left = np.where(full, -1.0, res.budget_left.to_numpy())
+            unfunded = np.isnan(year)
+            assert not (c[unfunded][:, None] <= left[None, :] + 1e-9).any()
+
+
+def _brute(v, c, B, cap=None):
+    n, Y = v.shape
+    best = 0.0
+    for choice in itertools.product(range(-1, Y), repeat=n):
+        ch = np.array(choice)
+        load = np.array([c[ch == y].sum() for y in range(Y)])
+        count = np.array([(ch == y).sum() for y in range(Y)])
+        if (load <= B + 1e-9).all() and (cap is None or (count <= cap).all()):
+            best = max(best, sum(v[i, y] for i, y in enumerate(ch) if y >= 0))
+    return best
+
+
+def test_communities_that_must_be_funded_are_the_first_budget_spent_in_advance():
+    """Forcing a community into the first year is the same as taking its cost from that year's budget and
+    its score into the objective: the rest of the plan, the objective and the bound all agree. Here the
+    free part (10 of budget: 10 yuan for 9 or 1 yuan for 2) has LP bound 10.1 and optimum 9, and the
+    loose target (20%) accepts the first plan in both forms."""
+    ledger = _costs([10.0, 1.0, 5.0], [9.0, 2.0, 4.0])
+    forced = schedule(ledger, [15.0], must=[2], gap=0.2)
+    rest = schedule(ledger.iloc[:2], [10.0], gap=0.2)
+    assert forced.plan["year"].tolist() == [*rest.plan["year"].tolist(), 1]
+    assert forced.objective == pytest.approx(rest.objective + 4.0)
+    assert forced.bound == pytest.approx(rest.bound + 4.0)
+    assert forced.lagrangian_bound == pytest.approx(rest.lagrangian_bound + 4.0)
+    assert rest.bound >= 9.0 and forced.objective == pytest.approx(13.0)
 
 
 # --------------------------------------------------------------------------------------------------
