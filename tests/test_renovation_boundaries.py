@@ -111,6 +111,52 @@ def test_a_district_too_large_for_one_exact_solve_is_certified_by_the_core():
     assert 1 <= res.core_solves and 0 < res.core_size < n
 
 
+def test_a_cap_a_year_over_five_years_still_gives_the_lp_bound():
+    """With a cap a year the dual has a multiplier per year for the money and one for the places (ten
+    here); the bound reported is still the LP relaxation's optimum, from scipy's linprog on the same
+    model. (A search that stopped early reported 20% above it, making a good plan look 20% short.)"""
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(0)
+    n, Y, cap = 60, 5, 6
+    c = rng.lognormal(14, 1, n).round(-3)  # yuan, about a million each
+    s = rng.uniform(0, 1, n)
+    B = np.full(Y, c.sum() / (2 * Y))
+    res = schedule(_costs(c, s), list(B), max_per_year=cap, gap=0.5)
+    v = s[:, None] * 0.97 ** np.arange(Y)[None, :]
+    A = np.vstack(
+        [np.kron(np.eye(n), np.ones((1, Y)))]
+        + [np.kron(c[None, :], np.eye(Y)[y][None, :]) for y in range(Y)]
+        + [np.kron(np.ones((1, n)), np.eye(Y)[y][None, :]) for y in range(Y)]
+    )
+    lp = linprog(
+        -v.ravel(), A_ub=A, b_ub=np.r_[np.ones(n), B, np.full(Y, cap)], bounds=(0, 1), method="highs"
+    )
+    assert res.lagrangian_bound == pytest.approx(-lp.fun, rel=1e-7)
+    assert res.bound <= res.lagrangian_bound + 1e-9
+    assert res.gap == pytest.approx((res.bound - res.objective) / res.bound)
+
+
+@pytest.mark.parametrize(
+    ("cost", "score", "budget", "gap", "optimum"),
+    [
+        ([16.0, 10, 12, 12, 14, 1, 10, 3, 8, 18], [11.0, 2, 11, 3, 15, 19, 19, 12, 17, 8], 52.0, 0.02, 93.0),
+        ([15.0, 9, 8, 2, 13, 12, 5, 15, 4, 17], [1.0, 7, 15, 3, 3, 8, 14, 12, 4, 5], 50.0, 0.05, 56.0),
+    ],
+)
+def test_a_small_programme_meets_the_gap_it_asks_for(cost, score, budget, gap, optimum):
+    """Ten communities and one year: the LP bound (95.75 and 59.67) is 3% and 6% above the optimum (93 and
+    56, by brute force), too loose to certify any plan within the target; the whole problem, solved
+    exactly, must then bring the stated gap within the target well before the time limit."""
+    cost, score = np.array(cost), np.array(score)
+    assert _brute(score[:, None], cost, np.array([budget])) == optimum
+    res = schedule(_costs(cost, score), [budget], gap=gap)
+    assert (res.lagrangian_bound - optimum) / res.lagrangian_bound > gap
+    assert res.objective == pytest.approx(optimum)
+    assert optimum <= res.bound + 1e-9
+    assert res.gap <= gap
+
+
 def _maximal(res, c) -> bool:
     """No unfunded community fits in the money (and, with a cap, the places) a year has left."""
     left = res.budget_left.to_numpy()
@@ -172,19 +218,36 @@ def _brute(v, c, B, cap=None):
     return best
 
 
-def test_communities_that_must_be_funded_are_the_first_budget_spent_in_advance():
+@pytest.mark.parametrize(
+    ("cost", "score", "budget", "gap", "optimum"),
+    [
+        # by hand: 10 yuan for 9 or 1 yuan for 2 within 10: LP bound 2 + 9 * 9/10 = 10.1, optimum 9
+        ([10.0, 1.0], [9.0, 2.0], 10.0, 0.2, 9.0),
+        # twelve communities within 32 (optimum by brute force below); the first plan is within 5%
+        ([5.0, 5, 7, 9, 1, 2, 8, 9, 3, 3, 8, 4], [3.0, 8, 3, 4, 6, 5, 1, 1, 8, 7, 8, 5], 32.0, 0.05, None),
+    ],
+)
+def test_communities_that_must_be_funded_are_the_first_budget_spent_in_advance(
+    cost, score, budget, gap, optimum
+):
     """Forcing a community into the first year is the same as taking its cost from that year's budget and
-    its score into the objective: the rest of the plan, the objective and the bound all agree. Here the
-    free part (10 of budget: 10 yuan for 9 or 1 yuan for 2) has LP bound 10.1 and optimum 9, and the
-    loose target (20%) accepts the first plan in both forms."""
-    ledger = _costs([10.0, 1.0, 5.0], [9.0, 2.0, 4.0])
-    forced = schedule(ledger, [15.0], must=[2], gap=0.2)
-    rest = schedule(ledger.iloc[:2], [10.0], gap=0.2)
+    its score into the objective: the rest of the plan, the objective, the bound and the search all agree
+    (the target gap is relative to the whole plan, so it is chosen loose enough that both forms accept the
+    first plan)."""
+    cost, score = np.array(cost), np.array(score)
+    rest = schedule(_costs(cost, score), [budget], gap=gap)
+    ledger = _costs(np.r_[cost, 20.0], np.r_[score, 10.0])  # the forced one: 20 yuan, score 10
+    forced = schedule(ledger, [budget + 20.0], must=[len(cost)], gap=gap)
     assert forced.plan["year"].tolist() == [*rest.plan["year"].tolist(), 1]
-    assert forced.objective == pytest.approx(rest.objective + 4.0)
-    assert forced.bound == pytest.approx(rest.bound + 4.0)
-    assert forced.lagrangian_bound == pytest.approx(rest.lagrangian_bound + 4.0)
-    assert rest.bound >= 9.0 and forced.objective == pytest.approx(13.0)
+    assert forced.objective == pytest.approx(rest.objective + 10.0)
+    assert forced.bound == pytest.approx(rest.bound + 10.0)
+    assert forced.lagrangian_bound == pytest.approx(rest.lagrangian_bound + 10.0)
+    assert (forced.core_size, forced.core_solves) == (rest.core_size, rest.core_solves)  # the same search
+    assert forced.budget_left.tolist() == pytest.approx(rest.budget_left.tolist())
+    if optimum is None:
+        optimum = _brute(score[:, None], cost, np.array([budget]))
+    assert rest.objective <= optimum + 1e-9 <= rest.bound + 2e-9
+    assert optimum - rest.objective <= gap * rest.bound
 
 
 # --------------------------------------------------------------------------------------------------
