@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from renostats import InputError
-from renostats.renovation import batches, content_costs, progress, schedule
+from renostats.renovation import ScheduleError, batches, content_costs, progress, schedule
 
 
 def _costs(cost, priority) -> pd.DataFrame:
@@ -377,3 +377,91 @@ def test_the_time_reported_is_the_time_taken():
     before = time.perf_counter()
     res = schedule(_costs([10.0, 1.0], [9.0, 2.0]), [10.0])
     assert 0.0 <= res.seconds <= time.perf_counter() - before
+
+
+# --------------------------------------------------------------------------------------------------
+# boundaries of the arguments
+
+
+def test_a_gap_of_one_is_refused():
+    # gap is a share of the bound in (0, 1): a gap of 1 would accept funding nobody
+    ledger = _costs([4.0, 4.0], [3.0, 2.0])
+    with pytest.raises(InputError, match="gap"):
+        schedule(ledger, [4.0, 4.0], gap=1.0)
+    assert schedule(ledger, [4.0, 4.0], gap=0.999).objective > 0
+
+
+def test_must_communities_half_a_yuan_over_the_first_budget_are_refused():
+    ledger = _costs([6.0, 4.5, 1.0], [3.0, 2.0, 1.0])
+    with pytest.raises(ScheduleError, match="2 communities that must be funded in 1 cost"):  # 10.5 > 10
+        schedule(ledger, [10.0, 10.0], must=[0, 1])
+    fits = schedule(ledger, [10.5, 10.0], must=[0, 1])  # exactly the budget: accepted
+    assert fits.plan["year"].tolist()[:2] == [1, 1]
+    assert fits.budget_left.iloc[0] == 0.0
+
+
+def test_rank_stability_with_all_but_one_community_in_the_top():
+    from renostats.renovation import prioritise, rank_stability
+
+    rng = np.random.default_rng(2)
+    n = 6
+    led = pd.DataFrame({"community": range(n), "households": rng.integers(20, 500, n),
+                        "willingness": rng.uniform(0.7, 1, n), "built_year": rng.integers(1960, 2000, n),
+                        "need_water": rng.random(n)})  # fmt: skip
+    pr = prioritise(led, reference_year=2020)
+    m = int(pr["eligible"].sum())
+    p = rank_stability(pr, top_k=m - 1, n_draws=100)
+    # every draw puts exactly m - 1 of the m eligible communities in its top m - 1
+    assert p.sum() == pytest.approx(m - 1)
+    assert ((p >= 0) & (p <= 1)).all()
+    # with the weights barely moving, the top m - 1 is the top m - 1 by priority in every draw
+    fixed = rank_stability(pr, top_k=m - 1, n_draws=50, concentration=1e9)
+    last = pr.loc[pr["eligible"], "priority"].idxmin()
+    assert fixed[last] == 0.0 and (fixed.drop(index=last)[pr["eligible"]] == 1.0).all()
+
+
+def test_outputs_by_group_are_listed_in_sorted_order_then_the_programme():
+    from renostats.renovation import outputs
+
+    led = _ledger().assign(elevators=[1, 2, 3, 4])
+    out = outputs(led, by="street")
+    assert out.index.tolist() == [*sorted(["南街", "北街", "东街"]), "programme"]
+    assert out.loc["南街", "elevators"] == 4 and out.loc["东街", "elevators"] == 4
+    assert out.loc["北街", "elevators"] == 2 and out.loc["programme", "elevators"] == 10
+
+
+def test_min_events_must_be_a_whole_number():
+    with pytest.raises(InputError, match="min_events must be an integer"):
+        progress(_ledger(), "2021-06-30", min_events=2.5)
+
+
+def test_a_year_missing_from_plan_households_gives_no_households_rate():
+    # the plan lists 4 communities for 2021, the households plan only covers 2022: the year's
+    # households-weighted rate is unknown (not a rate over 1 household, nor over 0)
+    p = progress(_ledger(), "2021-06-30", plan={2021: 4, 2022: 3}, plan_households={2022: 300})
+    row = p.by_year.loc["programme"]
+    assert row["households_completed"] == 10
+    assert np.isnan(row["rate_households"])
+    assert row["rate_count"] == pytest.approx(1 / 4)
+
+
+def test_a_completion_on_the_programme_start_counts_and_one_on_the_window_edge_does_not():
+    ledger = pd.DataFrame(
+        {
+            "planned_year": [2021] * 5,
+            "households": 10,
+            "buildings": 1,
+            "floor_area_m2": 100.0,
+            "start_date": pd.to_datetime(["2020-10-01"] * 5),
+            "completion_date": pd.to_datetime(["2021-01-01", "2021-02-01", "2021-03-01", None, None]),
+        }
+    )
+    as_of = pd.Timestamp("2021-06-30")
+    # measured from the programme start (1 January): all three completions since then, that day included
+    p = progress(ledger, as_of, programme_start="2021-01-01", min_days=1, min_events=1).projection
+    assert p.events == 3
+    # a window opening on 1 February (as_of minus 149 days) counts what came after it: 1 March only
+    window = (as_of - pd.Timestamp("2021-02-01")).days
+    p = progress(ledger, as_of, programme_start="2021-01-01", window_days=window, min_days=1, min_events=1)
+    assert p.projection.events == 1
+    assert p.projection.pace_per_month == pytest.approx(1 / (window / 30.4375))
