@@ -353,8 +353,9 @@ def schedule(
     communities (for example the urgent ones) in the first year.
 
     The plan comes with a certified optimality gap. An upper bound comes from the Lagrangian relaxation
-    of the budget and count constraints (equal to the LP bound; its multipliers found by a cutting-plane
-    method); a plan follows from the multipliers' reduced profits, repaired and filled greedily, and the
+    of the budget and count constraints (the LP bound, its multipliers found by a cutting-plane method in
+    at most 200 steps; over ten years or more the search may stop slightly above it, still a valid
+    bound); a plan follows from the multipliers' reduced profits, repaired and filled greedily, and the
     communities whose assignment the multipliers leave undecided (the "core") are then solved exactly with
     HiGHS (``scipy.optimize.milp``), growing the core until the gap is below ``gap`` or ``time_limit``
     passes. A district of 5,000 communities is certified within 0.01% in seconds; 220,000 within 0.1%.
