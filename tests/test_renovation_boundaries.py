@@ -393,8 +393,8 @@ def test_a_gap_of_one_is_refused():
 
 def test_must_communities_half_a_yuan_over_the_first_budget_are_refused():
     ledger = _costs([6.0, 4.5, 1.0], [3.0, 2.0, 1.0])
-    with pytest.raises(ScheduleError, match="2 communities that must be funded in 1 cost"):  # 10.5 > 10
-        schedule(ledger, [10.0, 10.0], must=[0, 1])
+    with pytest.raises(ScheduleError, match=r"in 1 cost 10.50 but the budget is 10: short by 0.50$"):
+        schedule(ledger, [10.0, 10.0], must=[0, 1])  # in 万元, half of one is 5,000 yuan: never "short by 0"
     fits = schedule(ledger, [10.5, 10.0], must=[0, 1])  # exactly the budget: accepted
     assert fits.plan["year"].tolist()[:2] == [1, 1]
     assert fits.budget_left.iloc[0] == 0.0

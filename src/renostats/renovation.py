@@ -429,9 +429,13 @@ def schedule(
             raise ScheduleError(f"communities that must be funded have no score (flagged): {names}")
         need = c[forced].sum()
         if need > B[0] + 1e-9:
+
+            def money(x: float) -> str:  # whole amounts as such; a fraction of a unit (0.5 万元) is shown
+                return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.2f}"
+
             raise ScheduleError(
-                f"the {int(forced.sum())} communities that must be funded in {years[0]} cost {need:,.0f} but the "
-                f"budget is {B[0]:,.0f}: short by {need - B[0]:,.0f}"
+                f"the {int(forced.sum())} communities that must be funded in {years[0]} cost {money(need)} but "
+                f"the budget is {money(B[0])}: short by {money(need - B[0])}"
             )
         if caps is not None and forced.sum() > caps[0]:
             raise ScheduleError(
