@@ -356,6 +356,23 @@ def test_every_firm_fully_staffed_gets_the_exact_interval_of_its_firms(ci, staff
     )
 
 
+@pytest.mark.parametrize(
+    ("measure", "options"),
+    [("staff", {}), ("staff", {"ci": "delta"}), ("staff", {"staff_rate": "pooled"}), ("capacity", {}),
+     ("capacity", {"ci": "delta"}), ("electricity_vs_baseline", {}), ("resumption", {})],
+)  # fmt: skip
+def test_a_firm_without_values_changes_no_estimate_or_interval(measure, options):
+    """A firm known that day but without the measure's values is counted in no_value, and nothing else moves."""
+    reports = _reports()
+    quiet = reports[reports["enterprise"] == "a"].assign(enterprise="d", staff_total=np.nan, capacity_share=np.nan,
+                                                          electricity_kwh=np.nan, resumed=None)  # fmt: skip
+    with_d = resumption_curve(daily_status(pd.concat([reports, quiet]), baseline=BASE), measure, **options)
+    without = resumption_curve(daily_status(reports, baseline=BASE), measure, **options)
+    cols = ["value", "low", "high", "n"]
+    pd.testing.assert_frame_equal(with_d[cols], without[cols], rtol=1e-12)
+    assert (with_d["no_value"] - without["no_value"]).tolist() == [1] * len(without)
+
+
 def test_staff_delta_interval_by_hand():
     s = daily_status(_reports(), baseline=BASE)
     c = resumption_curve(s, "staff", staff_rate="pooled", ci="delta", alpha=0.05)
