@@ -148,3 +148,87 @@ def test_a_column_absent_from_the_file_has_the_type_it_has_when_present(tmp_path
     assert {c: str(absent[c].dtype) for c in columns} == {c: str(present[c].dtype) for c in columns}
     assert absent[columns].isna().all().all()
     assert str(present["batch"].dtype) == "string" and str(present["elevators"].dtype) == "Int64"
+
+
+def test_columns_read_shows_the_earliest_and_latest_date_and_values_from_100_with_two_decimals(tmp_path):
+    path = _csv(
+        tmp_path,
+        "小区名称,街道,户数,楼栋数,建筑面积,总投资,竣工日期\n"
+        "甲,城西街道,30,3,100.25,100,2021-05-01\n"
+        "乙,城西街道,10,1,99.5,100,2019-03-15\n"
+        "丙,城西街道,20,2,100.5,100,2020-07-20\n",
+    )
+    table = read_ledger(path, "renovation").columns_read().set_index("column")
+    # completed 2021-05-01, 2019-03-15, 2020-07-20: the earliest is the low, the latest the high
+    assert tuple(table.loc["completion_date", ["min", "median", "max"]]) == (
+        "2019-03-15",
+        "2020-07-20",
+        "2021-05-01",
+    )
+    # 99.5 < 100 keeps four significant digits; 100.25 and 100.5 are from 100 on: two decimals
+    assert tuple(table.loc["floor_area_m2", ["min", "median", "max"]]) == ("99.5", "100.25", "100.50")
+
+
+def test_a_file_just_over_200_mib_is_refused_naming_its_size_before_it_is_read(tmp_path):
+    big = tmp_path / "big.csv"
+    with big.open("wb") as f:
+        f.truncate(200 * 2**20 + 1)  # sparse: costs no disk
+    with pytest.raises(LedgerError, match=r"big\.csv: 209,715,201 bytes .*a ledger may be at most 200 MB"):
+        read_ledger(big, "renovation")
+    # exactly 200 MiB passes the size check: the zeros are then refused as not text
+    with big.open("r+b") as f:
+        f.truncate(200 * 2**20)
+    with pytest.raises(LedgerError, match="neither a workbook nor text"):
+        read_ledger(big, "renovation")
+
+
+def _noted(path: Path, span: str) -> Path:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "台账"
+    ws.append(["小区名称", "街道", "户数", "楼栋数", "建筑面积", "总投资"])
+    ws.append(["甲", "城西街道", 30, 3, 1200, 100])
+    ws.append(["乙", "城东街道", 10, 1, 300, 50])
+    ws[span.split(":")[0]] = "备注:数据截至2020年底"
+    ws.merge_cells(span)
+    book.save(path)
+    return path
+
+
+def test_a_merged_note_counts_to_its_right_edge_against_the_thousandth_column(tmp_path):
+    # merged over columns 999-1000 (ALK:ALL): within the cap, and the note row is skipped
+    read = read_ledger(_noted(tmp_path / "edge.xlsx", "ALK5:ALL5"), "renovation")
+    assert read.data["households"].tolist() == [30, 10]
+    assert read.skipped["row"].tolist() == [5]
+    # merged over columns 1000-1001 (ALL:ALM): the merge reaches column 1001, refused like a value there
+    with pytest.raises(
+        LedgerError, match=r"sheet 台账: values reach cell ALM5; a ledger may have at most 1,000"
+    ):
+        read_ledger(_noted(tmp_path / "wide.xlsx", "ALL5:ALM5"), "renovation")
+
+
+def test_a_two_row_header_whose_group_row_ends_early_reads_every_sub_header(tmp_path):
+    # the group row stops after 资金来源(万元); the sub-header row goes one cell further
+    path = _csv(
+        tmp_path,
+        "小区名称,街道,改造规模,,资金来源(万元)\n"
+        ",,建筑面积(万平方米),户数,中央补助,居民出资(元)\n"
+        "甲小区,乙街道,0.36,120,60,5000\n",
+    )
+    read = read_ledger(path, "renovation", needs=["households"])
+    d = read.data
+    assert read.source.header_rows == (1, 2)
+    assert (d["floor_area_m2"][0], d["households"][0]) == (3600.0, 120)
+    assert d["subsidy_central_yuan"].tolist() == [600_000.0]  # 60 万元
+    assert d["residents_yuan"].tolist() == [5000.0]  # 居民出资 states 元 itself
+
+
+def test_a_header_unit_of_wan_alone_multiplies_whatever_the_column_holds(tmp_path):
+    path = _csv(
+        tmp_path,
+        "小区名称,街道,户数,楼栋数,建筑面积(万),总投资(万)\n甲,城西街道,30,3,0.12,100\n",
+    )
+    read = read_ledger(path, "renovation")
+    # 0.12 万 m2 = 1,200 m2 and 100 万 yuan = 1,000,000 yuan
+    assert (read.data["floor_area_m2"][0], read.data["investment_yuan"][0]) == (1200.0, 1e6)
+    assert read.source.units == {"floor_area_m2": "万 (x10000)", "investment_yuan": "万 (x10000)"}

@@ -59,7 +59,8 @@ def _open(path: Path) -> _Book:
         raise LedgerError(f"{path.name}: an empty file (0 bytes), not a ledger")
     if size > _MAX_BYTES:
         raise LedgerError(
-            f"{path.name}: {size / 2**20:,.0f} MB; a ledger may be at most {_MAX_BYTES // 2**20} MB"
+            f"{path.name}: {size:,} bytes ({size / 2**20:,.1f} MB); a ledger may be at most "
+            f"{_MAX_BYTES // 2**20} MB ({_MAX_BYTES:,} bytes)"
         )
     with path.open("rb") as f:
         head = f.read(2048)
