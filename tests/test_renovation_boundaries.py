@@ -538,3 +538,45 @@ def test_batches_of_a_one_year_plan():
                          "year": pd.array([2021, None], dtype="Int64")})  # fmt: skip
     out = batches(plan)
     assert out["batch"].tolist() == ["实施 implement", "储备 reserve"]
+
+
+def test_a_blank_willingness_scores_as_none_expressed_not_as_full_support():
+    from renostats.renovation import prioritise
+
+    ledger = pd.DataFrame({"community": ["blank", "none", "all"], "households": [100, 100, 100],
+                           "willingness": [None, 0.0, 1.0]})  # fmt: skip
+    out = prioritise(ledger).set_index("community")
+    assert out["c_willingness"].tolist() == [0.0, 0.0, 1.0]
+    assert out.loc["blank", "priority"] == out.loc["none", "priority"] < out.loc["all", "priority"]
+
+
+def test_a_plan_rounded_within_the_gap_needs_no_exact_solve():
+    """300 communities, priorities below 1: the rounded Lagrangian plan is already within 1%."""
+    rng = np.random.default_rng(3)
+    ledger = _costs(rng.uniform(50, 150, 300), rng.uniform(0.01, 0.99, 300))
+    res = schedule(ledger, [3000.0, 3000.0, 3000.0], gap=0.01)
+    assert (res.core_solves, res.core_size) == (0, 0)
+    assert 0 <= res.gap <= 0.01 and res.objective <= res.bound
+    spent = ledger.assign(year=res.plan["year"]).groupby("year")["investment_yuan"].sum()
+    assert (spent <= 3000.0 + 1e-9).all() and len(spent) == 3
+
+
+def test_nothing_to_gain_is_certified_optimal():
+    res = schedule(_costs([5.0, 6.0, 7.0], [0.0, 0.0, 0.0]), [10.0, 10.0], gap=0.01)
+    assert (res.objective, res.bound, res.gap) == (0.0, 0.0, 0.0)
+
+
+def test_one_completion_counted_from_the_programme_start_is_a_pace():
+    """Counted from a fixed start, a single completion is one Poisson event: a pace, when one is enough."""
+    ledger = pd.DataFrame({"planned_year": [2021] * 4, "households": 10, "buildings": 1, "floor_area_m2": 100.0,
+                           "start_date": pd.to_datetime(["2020-10-01"] * 4),
+                           "completion_date": pd.to_datetime(["2021-03-01", None, None, None])})  # fmt: skip
+    as_of = pd.Timestamp("2021-06-30")
+    p = progress(ledger, as_of, programme_start="2021-01-01", min_days=1, min_events=1).projection
+    months = (as_of - pd.Timestamp("2021-01-01")).days / 30.4375
+    assert (p.completed, p.events) == (1, 1) and p.status != "too early to project"
+    assert p.pace_per_month == pytest.approx(1 / months)
+    assert p.pace_low < p.pace_per_month < p.pace_high
+    none = progress(ledger.assign(completion_date=pd.NaT), as_of, programme_start="2021-01-01", min_days=1,
+                    min_events=1).projection  # fmt: skip
+    assert none.status == "no completions" and np.isnan(none.pace_per_month)
