@@ -190,3 +190,27 @@ def test_four_digits_with_over_before_nian_are_a_duration(text, value):
         "duration",
         "over",
     )
+
+
+def test_jiao_and_fen_follow_only_an_exact_amount_of_yuan():
+    assert parse_quantity("5元3角").low == pytest.approx(5.3)
+    for text in ("约5元3角", "超过5元3角"):
+        with pytest.raises(InputError, match="角 and 分 follow an exact amount of yuan"):
+            parse_quantity(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "qualifier"),
+    [("三四户", 3, 4, "about"), ("一三四户", 134, 134, "exact"), ("三零五户", 305, 305, "exact"),
+     ("三零户", 30, 30, "exact"), ("一百零五户", 105, 105, "exact")],
+)  # fmt: skip
+def test_two_neighbouring_numerals_are_a_vague_pair_only_on_their_own(text, low, high, qualifier):
+    """三四户 is three or four households; in a run of three digits (一三四, a count read digit by digit) not."""
+    q = parse_quantity(text)
+    assert (q.low, q.high, q.qualifier) == (low, high, qualifier)
+
+
+def test_a_lone_numeral_before_money_is_a_figure_in_prose():
+    money = extract_figures("每平方米收费一元")
+    assert money[["value", "unit", "kind"]].values.tolist() == [[1.0, "yuan", "money"]]
+    assert extract_figures("一户一策").empty  # a set phrase, not a count of one household
