@@ -784,3 +784,19 @@ def test_yes_no_under_a_percent_header_reads_as_one_or_zero(tmp_path):
     d = read_ledger(path, "renovation", needs=["households"]).data
     assert d["need_water"].tolist() == [1.0, 0.0, 0.5]
     assert d["willingness"].round(6).tolist() == [0.79, 0.79, 0.0079]
+
+
+def test_whole_percents_and_percents_above_one_in_an_xls_file_are_read_as_percents(tmp_path):
+    """Under a (%) header an .xls cell of 1 or 1.5 can only mean 1% or 1.5%: read, not refused."""
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("台账")
+    header = [*PLAIN, "改造意愿(%)"]
+    rows = [["甲小区", "乙街道", 20, 2, 0.1, 100, 1], ["丙小区", "乙街道", 40, 3, 0.2, 200, 1.5],
+            ["丁小区", "乙街道", 60, 4, 0.3, 300, 100]]  # fmt: skip
+    for r, row in enumerate([header, *rows]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.save(str(tmp_path / "p.xls"))
+    read = read_ledger(tmp_path / "p.xls", "renovation")
+    assert read.data["willingness"].tolist() == pytest.approx([0.01, 0.015, 1.0])
