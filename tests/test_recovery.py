@@ -170,6 +170,13 @@ def test_superpopulation_interval_only_when_asked_and_labelled():
     assert "超总体" in a.text_zh and "85.8%至100.0%" in a.text_zh
 
 
+def test_a_reference_on_the_interval_s_upper_end_lies_inside_it():
+    """24 of 24 against a reference of 100%: the superpopulation interval ends at 100%, which it includes."""
+    a = audit_headline(24, 24, reference=1.0, superpopulation=True)
+    assert a.superpopulation_high == 1.0 and a.reference_inside is True
+    assert "the reference 100.0% lies inside that interval" in a.text_en
+
+
 def test_a_sample_gets_the_finite_population_interval():
     b = audit_headline(18, 20, claimed=0.9, population=24)
     fpc = finite_population_ci(18, 20, 24)

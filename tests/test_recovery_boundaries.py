@@ -155,3 +155,13 @@ def test_one_dask_partition_with_a_baseline_matches_pandas():
         s = daily_status(dd.from_pandas(r, npartitions=1), baseline=base)
     assert s.baseline_kwh.tolist() == [100.0, 50.0]
     assert s.electricity_kwh[:, 0].tolist() == [80.0, 10.0]
+
+
+def test_a_stretch_of_eight_days_without_reports_ends_the_baseline_by_default():
+    from renostats.recovery import reporting_period
+
+    base = pd.date_range("2020-01-01", "2020-01-10")  # then nothing for 8 days: more than the default 7
+    daily = pd.date_range("2020-01-18", "2020-02-20")
+    p = reporting_period(pd.DataFrame({"date": base.append(daily)}))
+    assert (p.first, p.baseline_end) == (pd.Timestamp("2020-01-18"), pd.Timestamp("2020-01-31"))
+    assert reporting_period(pd.DataFrame({"date": base.append(daily)}), gap_days=8).baseline_start is None

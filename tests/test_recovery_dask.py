@@ -96,3 +96,17 @@ def test_a_firm_split_across_partitions_is_refused(demo):
     split = dd.from_delayed([dask.delayed(p) for p in halves], meta=demo.iloc[:0])
     with dask.config.set(scheduler="synchronous"), pytest.raises(InputError, match="more than one partition"):
         recovery.daily_status(split)
+
+
+@pytest.mark.parametrize(("straddling", "ellipsis"), [(5, False), (6, True)])
+def test_the_refusal_names_five_straddling_firms_and_says_when_there_are_more(straddling, ellipsis):
+    frame = pd.DataFrame({"enterprise": [f"E{k}" for k in range(straddling) for _ in range(2)],
+                          "date": pd.Timestamp("2020-03-02"), "resumed": True})  # fmt: skip
+    parts = [frame.iloc[::2], frame.iloc[1::2]]  # each firm's two reports in different partitions
+    split = dd.from_delayed([dask.delayed(p) for p in parts], meta=frame.iloc[:0])
+    with dask.config.set(scheduler="synchronous"), pytest.raises(InputError) as err:
+        recovery.daily_status(split)
+    assert f"{straddling} enterprise(s) have reports in more than one partition (E0, E1, E2, E3, E4" in str(
+        err.value
+    )
+    assert str(err.value).count(" ...") == int(ellipsis)
