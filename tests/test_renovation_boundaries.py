@@ -580,3 +580,35 @@ def test_one_completion_counted_from_the_programme_start_is_a_pace():
     none = progress(ledger.assign(completion_date=pd.NaT), as_of, programme_start="2021-01-01", min_days=1,
                     min_events=1).projection  # fmt: skip
     assert none.status == "no completions" and np.isnan(none.pace_per_month)
+
+
+def _five_communities() -> pd.DataFrame:
+    return pd.DataFrame({"planned_year": [2021] * 3 + [2022] * 2, "households": 10, "buildings": 1,
+                         "floor_area_m2": 100.0, "start_date": pd.to_datetime(["2020-10-01"] * 5),
+                         "completion_date": pd.to_datetime(["2021-02-01", "2021-03-01", None, None, None])})  # fmt: skip
+
+
+def test_the_deadline_by_default_is_the_end_of_the_last_planned_year():
+    ledger = _five_communities()
+    assert progress(ledger, "2021-06-30").projection.deadline == pd.Timestamp("2022-12-31")
+    later = progress(ledger, "2021-06-30", plan={2021: 3, 2022: 2, 2023: 4}).projection
+    assert later.deadline == pd.Timestamp("2023-12-31")  # the plan reaches a year the ledger does not list
+    unplanned = progress(ledger.drop(columns="planned_year"), "2021-06-30").projection
+    assert unplanned.deadline == pd.Timestamp("2021-12-31")  # no planned years: the end of as_of's year
+
+
+def test_a_window_longer_than_the_programme_starts_at_the_programme_start():
+    p = progress(_five_communities(), "2021-06-30", programme_start="2021-01-01", window_days=365, min_days=1,
+                 min_events=1).projection  # fmt: skip
+    assert p.window_start == pd.Timestamp("2021-01-01") and p.events == 2
+    assert p.pace_per_month == pytest.approx(
+        2 / ((pd.Timestamp("2021-06-30") - p.window_start).days / 30.4375)
+    )
+
+
+def test_a_time_limit_under_a_second_is_allowed_and_batches_lead_with_the_batch():
+    ledger = _costs([5.0, 6.0, 7.0], [3.0, 2.0, 1.0])
+    res = schedule(ledger, [11.0, 7.0], time_limit=0.5)
+    assert res.plan["year"].tolist() == [1, 1, 2]
+    out = batches(res.plan.assign(priority=[3.0, 2.0, 1.0]))
+    assert out.columns[0] == "batch" and out["batch"].tolist() == ["实施 implement"] * 2 + ["谋划 plan"]
