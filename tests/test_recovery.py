@@ -177,6 +177,17 @@ def test_a_reference_on_the_interval_s_upper_end_lies_inside_it():
     assert "the reference 100.0% lies inside that interval" in a.text_en
 
 
+@pytest.mark.parametrize("measure", ["resumption", "staff_at_least", "staff", "capacity"])
+def test_a_day_without_any_known_firm_has_no_value_and_no_error(measure):
+    reports = _reports()
+    reports = reports[reports["date"] != pd.Timestamp("2020-02-12")]  # nobody reports on 12 February
+    curve = resumption_curve(daily_status(reports, carry_days=0, baseline=BASE), measure)
+    day = curve[curve["date"] == pd.Timestamp("2020-02-12")].iloc[0]
+    assert day["n"] == 0 and day["unknown"] == 3
+    assert np.isnan(day["value"]) and np.isnan(day["low"]) and np.isnan(day["high"])
+    assert curve[curve["date"] != pd.Timestamp("2020-02-12")]["value"].notna().all()
+
+
 def test_a_sample_gets_the_finite_population_interval():
     b = audit_headline(18, 20, claimed=0.9, population=24)
     fpc = finite_population_ci(18, 20, 24)

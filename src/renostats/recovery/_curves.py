@@ -167,7 +167,7 @@ def resumption_curve(
         if measure in _COUNTS:
             x = sums.sy.astype(np.int64)
             value, low, high = (np.full(len(n), np.nan) for _ in range(3))
-            has = n > 0
+            has = n > 0  # rate_ci refuses a day without firms to count: those days stay empty
             if has.any():
                 res = rate_ci(x[has], n[has], method=method, alpha=alpha)
                 value[has], low[has], high[has] = res.rate, res.low, res.high
