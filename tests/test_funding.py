@@ -493,27 +493,36 @@ def test_coverage_is_seeded_and_simulates_the_wild_interval_when_asked():
     assert 0.44 < half.rate < 0.56 and half.nominal == 0.5  # 50% intervals cover half the time
 
 
-def test_coverage_counts_what_a_statsmodels_loop_over_the_same_draws_counts():
-    df = _panel(n=100, clusters=8, seed=12)
-    draws, seed = 60, 4
-    cov = coverage(df, 0.6, draws=draws, seed=seed, size="levels", alpha=0.2)
-    # by hand: each simulated ledger is 0.6 x public + the fit's other terms + its residuals times
-    # the street's Webb weight (drawn as coverage draws them), refitted with statsmodels
+def statsmodels_coverage(df: pd.DataFrame, beta: float, draws: int, seed: int, alpha: float) -> int:
+    """How many of ``coverage``'s simulated ledgers a statsmodels loop finds covered, by hand.
+
+    Each simulated ledger is ``beta`` x public + the fit's other terms + its residuals times the
+    street's Webb weight (drawn as ``coverage`` draws them), refitted with statsmodels' cluster-robust
+    OLS and judged against t with clusters - 1 degrees of freedom.
+    """
     x = pd.get_dummies(df[["street", "planned_year"]].astype(str), drop_first=True, dtype=float)
     x.insert(0, "public", df["subsidy_central_yuan"] / 1e4)
     x = sm.add_constant(x)
     codes = pd.factorize(df["street"].astype(str))[0]
+    clusters = codes.max() + 1
     fit = sm.OLS(df["residents_yuan"] / 1e4, x).fit()
     base = fit.fittedvalues - fit.params["public"] * x["public"]
     webb = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
-    weights = np.random.default_rng(seed).choice(webb, size=(draws, 8))
-    crit = stats.t.ppf(0.9, 8 - 1)
+    weights = np.random.default_rng(seed).choice(webb, size=(draws, clusters))
+    crit = stats.t.ppf(1 - alpha / 2, clusters - 1)
     hits = 0
     for w in weights:
-        ystar = base + 0.6 * x["public"] + fit.resid * w[codes]
+        ystar = base + beta * x["public"] + fit.resid * w[codes]
         refit = sm.OLS(ystar, x).fit(cov_type="cluster", cov_kwds={"groups": codes})
-        hits += abs(refit.params["public"] - 0.6) <= crit * refit.bse["public"]
-    assert cov.covered == hits and cov.nominal == pytest.approx(0.8)
+        hits += abs(refit.params["public"] - beta) <= crit * refit.bse["public"]
+    return int(hits)
+
+
+def test_coverage_counts_what_a_statsmodels_loop_over_the_same_draws_counts():
+    df = _panel(n=100, clusters=8, seed=12)
+    cov = coverage(df, 0.6, draws=60, seed=4, size="levels", alpha=0.2)
+    assert cov.covered == statsmodels_coverage(df, 0.6, draws=60, seed=4, alpha=0.2)
+    assert cov.nominal == pytest.approx(0.8)
 
 
 def test_design_standard_error_is_statsmodels_cr1():

@@ -10,6 +10,7 @@ from scipy import stats
 
 from renostats.errors import FundingError, InputError
 from renostats.funding import coverage, crowding_in, lending_facts, mobilisation
+from tests.test_funding import statsmodels_coverage
 
 
 def _panel(n: int, clusters: int, seed: int) -> pd.DataFrame:
@@ -149,25 +150,9 @@ def test_wild_coverage_counts_lie_between_none_and_every_draw():
 def test_simulated_coverage_uses_t_with_clusters_minus_one_df_as_a_statsmodels_loop_does():
     # with 3 clusters t has 2 degrees of freedom (t_0.9 = 1.886; with 1 it would be 3.078): the
     # count of covered draws is checked against statsmodels refits of the same simulated ledgers
-    import statsmodels.api as sm
-
     df = _panel(30, 3, seed=4)
-    draws, seed = 40, 2
-    cov = coverage(df, 0.6, draws=draws, seed=seed, size="levels", alpha=0.2)
-    x = pd.get_dummies(df[["street", "planned_year"]].astype(str), drop_first=True, dtype=float)
-    x.insert(0, "public", df["subsidy_central_yuan"] / 1e4)
-    x = sm.add_constant(x)
-    codes = pd.factorize(df["street"].astype(str))[0]
-    fit = sm.OLS(df["residents_yuan"] / 1e4, x).fit()
-    base = fit.fittedvalues - fit.params["public"] * x["public"]
-    webb = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
-    weights = np.random.default_rng(seed).choice(webb, size=(draws, 3))
-    crit = stats.t.ppf(0.9, 3 - 1)
-    hits = 0
-    for w in weights:
-        refit = sm.OLS(base + 0.6 * x["public"] + fit.resid * w[codes], x).fit(
-            cov_type="cluster", cov_kwds={"groups": codes}
-        )
-        hits += abs(refit.params["public"] - 0.6) <= crit * refit.bse["public"]
+    draws = 40
+    cov = coverage(df, 0.6, draws=draws, seed=2, size="levels", alpha=0.2)
+    hits = statsmodels_coverage(df, 0.6, draws=draws, seed=2, alpha=0.2)
     assert cov.clusters == 3 and cov.covered == hits
     assert 0 < hits < draws  # the count sits where the degrees of freedom decide it

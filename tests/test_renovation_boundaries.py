@@ -288,6 +288,13 @@ def test_batches_follow_the_years_given_even_when_the_first_funds_nobody():
 # progress
 
 
+def _completions(dates: list, planned_years: list | None = None) -> pd.DataFrame:
+    """Communities of 10 households started on 1 Oct 2020 and completed on ``dates`` (None: not yet)."""
+    return pd.DataFrame({"planned_year": planned_years or [2021] * len(dates), "households": 10, "buildings": 1,
+                         "floor_area_m2": 100.0, "start_date": pd.to_datetime(["2020-10-01"] * len(dates)),
+                         "completion_date": pd.to_datetime(dates)})  # fmt: skip
+
+
 def _ledger() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -320,16 +327,7 @@ def test_a_lower_pace_of_zero_projects_no_late_date():
     # completions on 1 Jan, 1 Mar, 1 May 2021 measured from the first: 2 events over 181 days. With the
     # smallest positive alpha, alpha / 2 rounds to 0 and the lower end of the pace interval is exactly 0:
     # at that pace the programme never finishes, so there is no latest completion date (not an error)
-    ledger = pd.DataFrame(
-        {
-            "planned_year": [2021] * 5,
-            "households": 10,
-            "buildings": 1,
-            "floor_area_m2": 100.0,
-            "start_date": pd.to_datetime(["2020-10-01"] * 5),
-            "completion_date": pd.to_datetime(["2021-01-01", "2021-03-01", "2021-05-01", None, None]),
-        }
-    )
+    ledger = _completions(["2021-01-01", "2021-03-01", "2021-05-01", None, None])
     p = progress(ledger, "2021-07-01", alpha=float(np.nextafter(0.0, 1.0)), min_days=30, min_events=1)
     pr = p.projection
     assert pr.status == "projected"
@@ -446,16 +444,7 @@ def test_a_year_missing_from_plan_households_gives_no_households_rate():
 
 
 def test_a_completion_on_the_programme_start_counts_and_one_on_the_window_edge_does_not():
-    ledger = pd.DataFrame(
-        {
-            "planned_year": [2021] * 5,
-            "households": 10,
-            "buildings": 1,
-            "floor_area_m2": 100.0,
-            "start_date": pd.to_datetime(["2020-10-01"] * 5),
-            "completion_date": pd.to_datetime(["2021-01-01", "2021-02-01", "2021-03-01", None, None]),
-        }
-    )
+    ledger = _completions(["2021-01-01", "2021-02-01", "2021-03-01", None, None])
     as_of = pd.Timestamp("2021-06-30")
     # measured from the programme start (1 January): all three completions since then, that day included
     p = progress(ledger, as_of, programme_start="2021-01-01", min_days=1, min_events=1).projection
@@ -568,9 +557,7 @@ def test_nothing_to_gain_is_certified_optimal():
 
 def test_one_completion_counted_from_the_programme_start_is_a_pace():
     """Counted from a fixed start, a single completion is one Poisson event: a pace, when one is enough."""
-    ledger = pd.DataFrame({"planned_year": [2021] * 4, "households": 10, "buildings": 1, "floor_area_m2": 100.0,
-                           "start_date": pd.to_datetime(["2020-10-01"] * 4),
-                           "completion_date": pd.to_datetime(["2021-03-01", None, None, None])})  # fmt: skip
+    ledger = _completions(["2021-03-01", None, None, None])
     as_of = pd.Timestamp("2021-06-30")
     p = progress(ledger, as_of, programme_start="2021-01-01", min_days=1, min_events=1).projection
     months = (as_of - pd.Timestamp("2021-01-01")).days / 30.4375
@@ -583,9 +570,7 @@ def test_one_completion_counted_from_the_programme_start_is_a_pace():
 
 
 def _five_communities() -> pd.DataFrame:
-    return pd.DataFrame({"planned_year": [2021] * 3 + [2022] * 2, "households": 10, "buildings": 1,
-                         "floor_area_m2": 100.0, "start_date": pd.to_datetime(["2020-10-01"] * 5),
-                         "completion_date": pd.to_datetime(["2021-02-01", "2021-03-01", None, None, None])})  # fmt: skip
+    return _completions(["2021-02-01", "2021-03-01", None, None, None], planned_years=[2021] * 3 + [2022] * 2)
 
 
 def test_the_deadline_by_default_is_the_end_of_the_last_planned_year():

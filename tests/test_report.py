@@ -114,12 +114,18 @@ def test_unknown_notebook_lists_available():
         report.run(["nope"])
 
 
-def test_sets_run_in_parallel_into_subfolders(notebook_dir, reports, tmp_path, monkeypatch):
+@pytest.fixture
+def two_sets(tmp_path, monkeypatch):
+    """Parameter sets a (双清区) and b (北塔区, alpha 0.1) in a params folder of their own."""
     params = tmp_path / "params"
     params.mkdir()
     (params / "a.yaml").write_text("district: 双清区\n", encoding="utf-8")
     (params / "b.yaml").write_text("district: 北塔区\nalpha: 0.1\n", encoding="utf-8")
     monkeypatch.setattr(paths, "PARAMS_DIR", params)
+    return ["a", "b"]
+
+
+def test_sets_run_in_parallel_into_subfolders(notebook_dir, reports, two_sets):
     lines: list[str] = []
     result = report.run(
         [notebook_dir / "01_ok.ipynb"], sets=["a", "b"], jobs=2, out=reports, progress=lines.append
@@ -137,14 +143,7 @@ def test_sets_run_in_parallel_into_subfolders(notebook_dir, reports, tmp_path, m
         report.run([notebook_dir / "01_ok.ipynb"], sets=["c"], out=reports)
 
 
-def test_scheduler_local_runs_the_sets_on_a_local_cluster_of_jobs_workers(
-    notebook_dir, reports, tmp_path, monkeypatch
-):
-    params = tmp_path / "params"
-    params.mkdir()
-    (params / "a.yaml").write_text("district: 双清区\n", encoding="utf-8")
-    (params / "b.yaml").write_text("district: 北塔区\n", encoding="utf-8")
-    monkeypatch.setattr(paths, "PARAMS_DIR", params)
+def test_scheduler_local_runs_the_sets_on_a_local_cluster_of_jobs_workers(notebook_dir, reports, two_sets):
     lines: list[str] = []
     result = report.run(
         [notebook_dir / "01_ok.ipynb"], sets=["a", "b"], jobs=2, out=reports, progress=lines.append,

@@ -205,7 +205,10 @@ def run(
     total = len(tasks)
     say = progress or (lambda _line: None)
     say(f"running {total} notebook(s) into {run_dir}")
-    on_result = lambda r, done, n: say(_progress_line(r, done, n))  # noqa: E731
+
+    def on_result(result: NotebookRun, done: int, n: int) -> None:
+        say(_progress_line(result, done, n))
+
     if scheduler:
         local = scheduler == "local"
         workers = min(jobs, total)
